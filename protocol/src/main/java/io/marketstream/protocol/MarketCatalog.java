@@ -1,0 +1,44 @@
+package io.marketstream.protocol;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The markets a deployment trades, by symbol. Immutable. */
+public final class MarketCatalog {
+    private final Map<String, MarketSpec> bySymbol;
+    private final List<MarketSpec> ordered;
+
+    public MarketCatalog(Collection<MarketSpec> markets) {
+        Map<String, MarketSpec> map = new LinkedHashMap<>();
+        for (MarketSpec spec : markets) {
+            if (map.putIfAbsent(spec.symbol(), spec) != null) {
+                throw new IllegalArgumentException("market " + spec.symbol() + " is defined twice");
+            }
+        }
+        this.bySymbol = Map.copyOf(map);
+        this.ordered = List.copyOf(map.values());
+    }
+
+    /** The demo's markets: BTC-USD and ETH-USD, prices to the cent, quantities to 1e-4. */
+    public static MarketCatalog defaults() {
+        return new MarketCatalog(List.of(
+                new MarketSpec("BTC-USD", "BTC", "USD", 2, 4, 1, 1, 1),
+                new MarketSpec("ETH-USD", "ETH", "USD", 2, 4, 1, 1, 1)));
+    }
+
+    public Optional<MarketSpec> find(String symbol) {
+        return symbol == null ? Optional.empty() : Optional.ofNullable(bySymbol.get(symbol));
+    }
+
+    /** @throws IllegalArgumentException naming the unknown market */
+    public MarketSpec get(String symbol) {
+        return find(symbol).orElseThrow(() -> new IllegalArgumentException("unknown market: " + symbol));
+    }
+
+    public List<MarketSpec> all() {
+        return ordered;
+    }
+}

@@ -1,0 +1,5 @@
+package io.marketstream.protocol.event;
+
+public enum OrderType {
+    LIMIT, MARKET
+}

@@ -1,0 +1,114 @@
+package io.marketstream.protocol.marketdata;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.Side;
+
+/**
+ * An aggregated (L2) order book: price level to total resting quantity, per side, in scaled units.
+ * The streams job folds engine events into it; clients rebuild it from {@link BookMessage}s. Not
+ * thread-safe.
+ */
+public final class L2Book {
+    private final MarketSpec spec;
+    private final NavigableMap<Long, Long> bids = new TreeMap<>(Collections.reverseOrder());
+    private final NavigableMap<Long, Long> asks = new TreeMap<>();
+
+    public L2Book(MarketSpec spec) {
+        this.spec = spec;
+    }
+
+    public MarketSpec spec() {
+        return spec;
+    }
+
+    /** Sets the absolute quantity at a level; zero removes it. */
+    public void set(Side side, long price, long qty) {
+        if (qty < 0) {
+            throw new IllegalArgumentException("negative quantity " + qty + " at " + price);
+        }
+        NavigableMap<Long, Long> levels = side(side);
+        if (qty == 0) {
+            levels.remove(price);
+        } else {
+            levels.put(price, qty);
+        }
+    }
+
+    /**
+     * Adds {@code delta} (negative to remove) to the level and returns the new absolute quantity.
+     *
+     * @throws IllegalStateException if the level would go negative: the events do not describe
+     *                               this book, which is a bug upstream, never to be papered over
+     */
+    public long add(Side side, long price, long delta) {
+        long now = side(side).getOrDefault(price, 0L) + delta;
+        if (now < 0) {
+            throw new IllegalStateException(spec.symbol() + " " + side + " level " + spec.formatPrice(price)
+                    + " would go negative (" + now + ")");
+        }
+        set(side, price, now);
+        return now;
+    }
+
+    public long quantityAt(Side side, long price) {
+        return side(side).getOrDefault(price, 0L);
+    }
+
+    public int depth(Side side) {
+        return side(side).size();
+    }
+
+    /** Best bid and ask levels, best first, at most {@code depth} each, as wire levels. */
+    public List<PriceLevel> levels(Side side, int depth) {
+        List<PriceLevel> out = new ArrayList<>(Math.min(depth, side(side).size()));
+        for (Map.Entry<Long, Long> e : side(side).entrySet()) {
+            if (out.size() == depth) {
+                break;
+            }
+            out.add(new PriceLevel(spec.formatPrice(e.getKey()), spec.formatQty(e.getValue())));
+        }
+        return out;
+    }
+
+    public long checksum() {
+        return BookChecksum.of(levels(Side.BUY, BookChecksum.DEPTH), levels(Side.SELL, BookChecksum.DEPTH));
+    }
+
+    /** Replaces the whole book with a snapshot's levels. */
+    public void replace(List<PriceLevel> bidLevels, List<PriceLevel> askLevels) {
+        bids.clear();
+        asks.clear();
+        apply(bidLevels, askLevels);
+    }
+
+    /** Applies a delta's absolute levels (zero removes). */
+    public void apply(List<PriceLevel> bidLevels, List<PriceLevel> askLevels) {
+        for (PriceLevel level : bidLevels) {
+            set(Side.BUY, spec.parsePrice(level.price()), spec.parseQty(level.qty()));
+        }
+        for (PriceLevel level : askLevels) {
+            set(Side.SELL, spec.parsePrice(level.price()), spec.parseQty(level.qty()));
+        }
+    }
+
+    /** All levels of a side, best first, as an unmodifiable copy (for comparing books). */
+    public NavigableMap<Long, Long> copyOf(Side side) {
+        return Collections.unmodifiableNavigableMap(new TreeMap<>(side(side)));
+    }
+
+    private NavigableMap<Long, Long> side(Side side) {
+        return side == Side.BUY ? bids : asks;
+    }
+
+    @Override
+    public String toString() {
+        return spec.symbol() + " bids=" + levels(Side.BUY, 5) + " asks=" + levels(Side.SELL, 5);
+    }
+}
