@@ -6,7 +6,7 @@ import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.event.EngineEvent;
 
 /**
- * The Kafka topics, named here and nowhere else. Both are keyed by market symbol, so one market's
+ * The Kafka topics, named here and nowhere else. All are keyed by market symbol, so one market's
  * records stay in one partition and in order.
  */
 public final class Topics {
@@ -17,6 +17,16 @@ public final class Topics {
     /** Everything the engine decided (JSON {@link EngineEvent}), per market in {@code seq} order. */
     public static final KafkaTopic<String, EngineEvent> ENGINE_EVENTS = new KafkaTopic<>(
             "marketstream.engine-events", Serdes.String(), new JsonSerde<>(EngineEvent.class));
+
+    /**
+     * Command records the engine could not read at all (not JSON, or no known command type): the
+     * original key and bytes, with the reason in the {@value #ERROR_HEADER} header.
+     */
+    public static final KafkaTopic<String, byte[]> ORDER_COMMANDS_DEAD_LETTER = new KafkaTopic<>(
+            "marketstream.order-commands.dead-letter", Serdes.String(), Serdes.ByteArray());
+
+    /** Header naming why a record was dead-lettered. */
+    public static final String ERROR_HEADER = "marketstream.error";
 
     private Topics() {
     }

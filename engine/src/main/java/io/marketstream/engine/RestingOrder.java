@@ -1,0 +1,26 @@
+package io.marketstream.engine;
+
+import io.marketstream.protocol.Side;
+
+/**
+ * An order resting on the book. It is a node of its price level's FIFO queue (the links make a
+ * cancel O(1) once the order is found through the book's id index). Mutable, owned by one
+ * {@link OrderBook}.
+ */
+final class RestingOrder {
+    final long orderId;
+    final long account;
+    final Side side;
+    final long price;
+    long remaining;
+    RestingOrder prev;
+    RestingOrder next;
+
+    RestingOrder(long orderId, long account, Side side, long price, long remaining) {
+        this.orderId = orderId;
+        this.account = account;
+        this.side = side;
+        this.price = price;
+        this.remaining = remaining;
+    }
+}
