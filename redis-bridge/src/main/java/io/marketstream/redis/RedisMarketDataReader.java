@@ -1,0 +1,106 @@
+package io.marketstream.redis;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.marketstream.protocol.Channels;
+import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.RedisKeys;
+import io.marketstream.protocol.Side;
+import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.L2Book;
+import io.marketstream.protocol.marketdata.PriceLevel;
+import io.marketstream.protocol.marketdata.TradeMessage;
+
+/** Reads the stored market data: book snapshots, the trade tape, a channel's recent history. Thread-safe. */
+public final class RedisMarketDataReader implements AutoCloseable {
+    private final MarketCatalog catalog;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisCommands<String, String> redis;
+    private final LuaScript readBook;
+
+    public RedisMarketDataReader(RedisClient client, MarketCatalog catalog) {
+        this.catalog = catalog;
+        this.connection = client.connect();
+        this.redis = connection.sync();
+        this.readBook = LuaScript.load(redis, "read_book.lua");
+    }
+
+    /**
+     * The stored book as a snapshot message, read atomically: its {@code u} is the sequence it is at
+     * (0 if nothing was published yet), {@code cs} its checksum over the full book's top levels, and
+     * each side cut to {@code depth} levels.
+     */
+    public BookMessage book(String market, int depth) {
+        MarketSpec spec = catalog.get(market);
+        String[] keys = {RedisKeys.bookSeq(market), RedisKeys.bookTs(market), RedisKeys.bookBids(market),
+                RedisKeys.bookAsks(market)};
+        List<Object> reply = readBook.run(redis, ScriptOutputType.MULTI, keys);
+        long seq = Long.parseLong((String) reply.get(0));
+        long ts = Long.parseLong((String) reply.get(1));
+        L2Book book = new L2Book(spec);
+        fill(book, Side.BUY, spec, reply.get(2));
+        fill(book, Side.SELL, spec, reply.get(3));
+        return new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, seq, seq,
+                book.levels(Side.BUY, depth), book.levels(Side.SELL, depth), book.checksum(), ts);
+    }
+
+    private static void fill(L2Book book, Side side, MarketSpec spec, Object flatPairs) {
+        @SuppressWarnings("unchecked")
+        List<Object> pairs = (List<Object>) flatPairs;
+        for (int i = 0; i + 1 < pairs.size(); i += 2) {
+            book.set(side, spec.parsePrice((String) pairs.get(i)), spec.parseQty((String) pairs.get(i + 1)));
+        }
+    }
+
+    /** The latest trades of a market, newest first. */
+    public List<TradeMessage> recentTrades(String market, int limit) {
+        catalog.get(market);
+        List<TradeMessage> out = new ArrayList<>();
+        for (String json : redis.lrange(RedisKeys.tradeTape(market), 0, Math.max(0, limit - 1))) {
+            out.add(Json.read(json, TradeMessage.class));
+        }
+        return out;
+    }
+
+    /**
+     * The channel's messages whose (last) sequence is greater than {@code afterSeq}, oldest first,
+     * or empty if the history no longer reaches back that far (the caller sends a snapshot instead).
+     * Each history entry is stored under its last sequence and records the first sequence it
+     * accounts for ({@code U}), so "reaches back" is exact.
+     */
+    public Optional<List<String>> historyAfter(String market, String channel, long afterSeq) {
+        String key = RedisKeys.history(market, channel);
+        List<StreamMessage<String, String>> oldest = redis.xrange(key, Range.create("-", "+"),
+                io.lettuce.core.Limit.create(0, 1));
+        if (!oldest.isEmpty() && Long.parseLong(oldest.get(0).getBody().get("U")) > afterSeq + 1) {
+            return Optional.empty();
+        }
+        List<StreamMessage<String, String>> messages = redis.xrange(key,
+                Range.create((afterSeq + 1) + "-0", "+"));
+        List<String> out = new ArrayList<>(messages.size());
+        messages.stream().sorted(Comparator.comparingLong(RedisMarketDataReader::sequenceOf))
+                .forEach(m -> out.add(m.getBody().get("m")));
+        return Optional.of(out);
+    }
+
+    private static long sequenceOf(StreamMessage<String, String> message) {
+        String id = message.getId();
+        return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+    }
+}
