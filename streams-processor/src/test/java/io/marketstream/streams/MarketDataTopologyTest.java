@@ -1,0 +1,98 @@
+package io.marketstream.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.Side;
+import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.event.OrderAccepted;
+import io.marketstream.protocol.event.OrderRested;
+import io.marketstream.protocol.event.Trade;
+import io.marketstream.protocol.kafka.Topics;
+import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.L2Book;
+import io.marketstream.protocol.marketdata.TradeMessage;
+
+class MarketDataTopologyTest {
+    private static final MarketCatalog CATALOG = MarketCatalog.defaults();
+    private final List<BookMessage> deltas = new ArrayList<>();
+    private final List<TradeMessage> trades = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, EngineEvent> events;
+
+    private final MarketDataSink recorder = new MarketDataSink() {
+        @Override
+        public void book(BookMessage delta, L2Book bookAfter) {
+            deltas.add(delta);
+        }
+
+        @Override
+        public void trade(TradeMessage trade) {
+            trades.add(trade);
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(MarketDataTopology.build(CATALOG, recorder), props);
+        events = driver.createInputTopic(Topics.ENGINE_EVENTS.name(),
+                Topics.ENGINE_EVENTS.keySerde().serializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void pipe(EngineEvent event) {
+        events.pipeInput(event.market(), event, Instant.ofEpochMilli(event.ts()));
+    }
+
+    @Test
+    void shouldFoldRestedAndTradedQuantitiesIntoLevelsWithSequenceRanges() {
+        pipe(new OrderAccepted("BTC-USD", 1, "c1", 10, 1, 1, "a", null, Side.SELL, "100.00", "2.0000"));
+        pipe(new OrderRested("BTC-USD", 2, "c1", 10, 1, 1, Side.SELL, "100.00", "2.0000"));
+        pipe(new OrderAccepted("BTC-USD", 3, "c2", 11, 2, 2, "b", null, Side.BUY, "100.00", "0.5000"));
+        pipe(new Trade("BTC-USD", 4, "c2", 11, 1, "100.00", "0.5000", Side.BUY, 1, 2, 1, 2));
+
+        assertThat(deltas).hasSize(2);
+        BookMessage first = deltas.get(0);
+        assertThat(first.firstSeq()).isEqualTo(1);
+        assertThat(first.lastSeq()).isEqualTo(2);
+        assertThat(first.asks()).extracting(l -> l.price() + "@" + l.qty()).containsExactly("100.00@2.0000");
+        BookMessage second = deltas.get(1);
+        assertThat(second.firstSeq()).as("covers the accepted event that changed nothing").isEqualTo(3);
+        assertThat(second.lastSeq()).isEqualTo(4);
+        assertThat(second.asks()).extracting(l -> l.price() + "@" + l.qty()).containsExactly("100.00@1.5000");
+        assertThat(second.ts()).isEqualTo(11);
+        assertThat(trades).containsExactly(new TradeMessage("trades.BTC-USD", 4, 1, "100.00", "0.5000", Side.BUY, 11));
+
+        KeyValueStore<String, Long> levels = driver.getKeyValueStore(MarketDataTopology.LEVELS_STORE);
+        assertThat(levels.get("BTC-USD|S|10000")).isEqualTo(15000L);
+    }
+
+    @Test
+    void shouldIgnoreReplayedEventsAndUnknownMarkets() {
+        OrderRested rested = new OrderRested("BTC-USD", 1, "c1", 10, 1, 1, Side.BUY, "99.00", "1.0000");
+        pipe(rested);
+        pipe(rested);
+        pipe(new OrderRested("XYZ-USD", 1, "c9", 10, 1, 1, Side.BUY, "1.00", "1.0000"));
+        assertThat(deltas).hasSize(1);
+    }
+}
