@@ -150,7 +150,8 @@ public final class MarketDataClient implements AutoCloseable {
         listener.onBook(market, message.lastSeq());
     }
 
-    private final class Endpoint implements Session.Listener.AutoDemanding {
+    /** Public only because Jetty invokes listener methods reflectively. */
+    public final class Endpoint implements Session.Listener.AutoDemanding {
         @Override
         public void onWebSocketText(String text) {
             JsonNode node;

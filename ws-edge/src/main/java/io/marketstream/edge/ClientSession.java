@@ -26,8 +26,10 @@ import io.marketstream.redis.RedisMarketDataSubscriber.Subscription;
  * (and confirmed by Redis) first, live messages are held while the snapshot is read, then the
  * snapshot is sent followed by the held messages newer than it ({@code u} greater than the
  * snapshot's), and from then on live messages go straight through.
+ *
+ * <p>Public only because Jetty invokes listener methods reflectively.
  */
-final class ClientSession implements Session.Listener.AutoDemanding {
+public final class ClientSession implements Session.Listener.AutoDemanding {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
 
     private final EdgeNode node;

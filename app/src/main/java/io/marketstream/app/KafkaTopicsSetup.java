@@ -1,0 +1,55 @@
+package io.marketstream.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.marketstream.protocol.kafka.Topics;
+
+/** Creates the topics every role needs if they do not exist yet (each role calls it at start). */
+final class KafkaTopicsSetup {
+    private static final Logger log = LoggerFactory.getLogger(KafkaTopicsSetup.class);
+
+    private KafkaTopicsSetup() {
+    }
+
+    static void ensure(String bootstrap, int partitions, short replication) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : List.of(Topics.ORDER_COMMANDS.name(), Topics.ENGINE_EVENTS.name(),
+                    Topics.ORDER_COMMANDS_DEAD_LETTER.name())) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, replication));
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            try {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+                log.info("Created topics {}", missing.stream().map(NewTopic::name).toList());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create the topics on " + bootstrap + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.marketstream.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import io.marketstream.edge.EdgeConfig;
+import io.marketstream.embedded.EmbeddedKafka;
+import io.marketstream.embedded.EmbeddedRedis;
+import io.marketstream.protocol.MarketCatalog;
+
+/** The single executable: one subcommand per role, and {@code demo} for everything in one JVM. */
+@Command(name = "marketstream", mixinStandardHelpOptions = true, version = "marketstream 0.1.0",
+        description = "Kafka-backed market data: matching engine, streams job, Redis bus, WebSocket edge.",
+        subcommands = {Main.Demo.class, Main.Engine.class, Main.Streams.class, Main.Edge.class, Main.Traders.class})
+public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    /** Where a role finds Kafka and Redis. Flags win over the environment. */
+    static final class Infra {
+        @Option(names = "--bootstrap", defaultValue = "${env:MARKETSTREAM_BOOTSTRAP:-127.0.0.1:9092}",
+                description = "Kafka bootstrap servers (env MARKETSTREAM_BOOTSTRAP; default ${DEFAULT-VALUE}).")
+        String bootstrap;
+
+        @Option(names = "--redis", defaultValue = "${env:MARKETSTREAM_REDIS:-redis://127.0.0.1:6379}",
+                description = "Redis URI (env MARKETSTREAM_REDIS; default ${DEFAULT-VALUE}).")
+        String redis;
+    }
+
+    /** Blocks until the JVM is asked to stop, then closes the roles. */
+    static int runUntilStopped(Roles roles) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "shutdown"));
+        stop.await();
+        log.info("Stopping…");
+        roles.close();
+        closed.countDown();
+        return 0;
+    }
+
+    @Command(name = "demo", description = "Everything in one JVM: embedded Kafka (KRaft) and Redis, engine, "
+            + "streams job, an edge with the live page, and simulated traders.")
+    static final class Demo implements Callable<Integer> {
+        @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
+                description = "HTTP/WebSocket port of the edge (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--rate", defaultValue = "40",
+                description = "Simulated traders' commands per second (default ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Override
+        public Integer call() throws Exception {
+            MarketCatalog catalog = MarketCatalog.defaults();
+            EmbeddedKafka kafka = EmbeddedKafka.start();
+            EmbeddedRedis redis;
+            try {
+                redis = EmbeddedRedis.start();
+            } catch (RuntimeException e) {
+                kafka.close();
+                throw e;
+            }
+            Roles roles = new Roles(kafka.bootstrapServers(), redis.uri(), catalog);
+            roles.closeLast(redis);
+            roles.closeLast(kafka);
+            try {
+                roles.engine();
+                roles.streams();
+                roles.edge(EdgeConfig.defaults(port));
+                roles.traders(rate);
+            } catch (RuntimeException e) {
+                roles.close();
+                throw e;
+            }
+            System.out.printf("%nmarketstream demo is running: open http://localhost:%d/ (WebSocket ws://localhost:%d/ws)."
+                    + "%nKafka %s, Redis %s. Ctrl-C stops it.%n%n", port, port, kafka.bootstrapServers(), redis.uri());
+            return runUntilStopped(roles);
+        }
+    }
+
+    @Command(name = "engine", description = "The matching engine: commands in from Kafka, events out to Kafka.")
+    static final class Engine implements Callable<Integer> {
+        @CommandLine.Mixin
+        Infra infra = new Infra();
+
+        @Override
+        public Integer call() throws Exception {
+            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            roles.engine();
+            return runUntilStopped(roles);
+        }
+    }
+
+    @Command(name = "streams", description = "The Kafka Streams job: engine events into books in Redis.")
+    static final class Streams implements Callable<Integer> {
+        @CommandLine.Mixin
+        Infra infra = new Infra();
+
+        @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a new temporary one).")
+        Path stateDir;
+
+        @Override
+        public Integer call() throws Exception {
+            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            if (stateDir == null) {
+                roles.streams();
+            } else {
+                roles.streams(stateDir);
+            }
+            return runUntilStopped(roles);
+        }
+    }
+
+    @Command(name = "edge", description = "A WebSocket edge node serving market data from Redis.")
+    static final class Edge implements Callable<Integer> {
+        @CommandLine.Mixin
+        Infra infra = new Infra();
+
+        @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
+                description = "HTTP/WebSocket port (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Override
+        public Integer call() throws Exception {
+            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            roles.edge(EdgeConfig.defaults(port));
+            return runUntilStopped(roles);
+        }
+    }
+
+    @Command(name = "traders", description = "Simulated traders sending orders to the engine's command topic.")
+    static final class Traders implements Callable<Integer> {
+        @CommandLine.Mixin
+        Infra infra = new Infra();
+
+        @Option(names = "--rate", defaultValue = "40", description = "Commands per second (default ${DEFAULT-VALUE}).")
+        double rate;
+
+        @Override
+        public Integer call() throws Exception {
+            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            roles.traders(rate);
+            return runUntilStopped(roles);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.marketstream.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import io.lettuce.core.RedisClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.marketstream.edge.EdgeConfig;
+import io.marketstream.edge.EdgeNode;
+import io.marketstream.engine.EngineService;
+import io.marketstream.engine.MatchingEngine;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.redis.RedisMarketDataPublisher;
+import io.marketstream.streams.RedisMarketDataSink;
+import io.marketstream.streams.StreamsService;
+
+/**
+ * Starts the roles against a Kafka and a Redis, and stops whatever it started in reverse order.
+ * The subcommands, the demo and the end-to-end tests all start roles through here, so they run
+ * the same code.
+ */
+final class Roles implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Roles.class);
+
+    private final String bootstrap;
+    private final String redisUri;
+    private final MarketCatalog catalog;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
+    Roles(String bootstrap, String redisUri, MarketCatalog catalog) {
+        this.bootstrap = bootstrap;
+        this.redisUri = redisUri;
+        this.catalog = catalog;
+    }
+
+    EngineService engine() {
+        KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
+        EngineService engine = new EngineService(new MatchingEngine(catalog), bootstrap, "marketstream-engine");
+        Thread thread = new Thread(engine, "engine");
+        thread.start();
+        started.push(engine);
+        return engine;
+    }
+
+    StreamsService streams(Path stateDir) {
+        KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
+        RedisClient client = RedisClient.create(redisUri);
+        started.push(client::shutdown);
+        RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+        started.push(publisher);
+        StreamsService streams = new StreamsService(catalog, new RedisMarketDataSink(publisher), bootstrap,
+                "marketstream-streams", stateDir);
+        streams.start();
+        started.push(streams);
+        return streams;
+    }
+
+    StreamsService streams() {
+        try {
+            Path dir = Files.createTempDirectory("marketstream-streams-");
+            return streams(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create a Kafka Streams state directory", e);
+        }
+    }
+
+    EdgeNode edge(EdgeConfig config) {
+        EdgeNode edge = new EdgeNode(config, catalog, redisUri).start();
+        started.push(edge);
+        return edge;
+    }
+
+    SimulatedTraders traders(double commandsPerSecond) {
+        SimulatedTraders traders = new SimulatedTraders(bootstrap, catalog.all(), commandsPerSecond);
+        Thread thread = new Thread(traders::run, "simulated-traders");
+        thread.setDaemon(true);
+        thread.start();
+        started.push(traders);
+        return traders;
+    }
+
+    /** Registers something else to close with the roles (e.g. embedded infrastructure, closed last). */
+    void closeLast(AutoCloseable resource) {
+        started.addLast(resource);
+    }
+
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable next = started.pop();
+            try {
+                next.close();
+            } catch (Exception e) {
+                log.warn("Stopping {} failed", next, e);
+            }
+        }
+    }
+}
