@@ -1,0 +1,154 @@
+package io.marketstream.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.marketstream.embedded.EmbeddedKafka;
+import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.Side;
+import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.OrderCommand;
+import io.marketstream.protocol.command.PlaceLimitOrder;
+import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.kafka.Topics;
+
+/** The engine between real Kafka topics, stopped and started again in the middle of the stream. */
+class EngineServiceIT {
+    private static final MarketCatalog CATALOG = MarketCatalog.defaults();
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(
+                    new NewTopic(Topics.ORDER_COMMANDS.name(), 2, (short) 1),
+                    new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1),
+                    new NewTopic(Topics.ORDER_COMMANDS_DEAD_LETTER.name(), 1, (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    private static List<OrderCommand> randomCommands(int count, long seed) {
+        Random random = new Random(seed);
+        List<OrderCommand> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String market = random.nextBoolean() ? "BTC-USD" : "ETH-USD";
+            if (random.nextInt(4) == 0) {
+                out.add(new CancelOrder("k" + seed + "-" + i, market, 1 + random.nextInt(3), 1 + random.nextInt(i + 1), 1));
+            } else {
+                out.add(new PlaceLimitOrder("p" + seed + "-" + i, market, 1 + random.nextInt(3), "o" + i,
+                        random.nextBoolean() ? Side.BUY : Side.SELL, (95 + random.nextInt(10)) + ".00", "1.0000", 1));
+            }
+        }
+        return out;
+    }
+
+    private static void send(List<OrderCommand> commands) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer =
+                     new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            for (OrderCommand c : commands) {
+                producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), c.market(), Json.writeBytes(c)));
+            }
+            producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD",
+                    "garbage".getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+        }
+    }
+
+    private static List<EngineEvent> readAllEvents(int expected) {
+        Properties c = new Properties();
+        c.put("bootstrap.servers", kafka.bootstrapServers());
+        List<EngineEvent> events = new ArrayList<>();
+        try (KafkaConsumer<String, EngineEvent> consumer = new KafkaConsumer<>(c,
+                Topics.ENGINE_EVENTS.keySerde().deserializer(), Topics.ENGINE_EVENTS.valueSerde().deserializer())) {
+            List<TopicPartition> partitions = List.of(new TopicPartition(Topics.ENGINE_EVENTS.name(), 0),
+                    new TopicPartition(Topics.ENGINE_EVENTS.name(), 1));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, EngineEvent> r : consumer.poll(Duration.ofMillis(200))) {
+                    events.add(r.value());
+                }
+                return events.size() >= expected;
+            });
+        }
+        return events;
+    }
+
+    @Test
+    void restartedEngineContinuesTheSameSequenceWithoutLosingOrChangingEvents() throws Exception {
+        List<OrderCommand> first = randomCommands(2_000, 1);
+        List<OrderCommand> second = randomCommands(2_000, 2);
+
+        MatchingEngine reference = new MatchingEngine(CATALOG);
+        Map<String, List<EngineEvent>> expected = new TreeMap<>();
+        for (OrderCommand c : first) {
+            reference.process(c, 1).forEach(e -> expected.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e));
+        }
+        int expectedAfterFirst = expected.values().stream().mapToInt(List::size).sum();
+        for (OrderCommand c : second) {
+            reference.process(c, 1).forEach(e -> expected.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e));
+        }
+        int expectedTotal = expected.values().stream().mapToInt(List::size).sum();
+
+        EngineService engine = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it");
+        Thread thread = new Thread(engine, "engine-1");
+        thread.start();
+        send(first);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                engine.commandsProcessed() == first.size() && engine.deadLettered() == 1);
+        engine.close();
+        thread.join(10_000);
+
+        // a fresh engine (empty state) rebuilds from the command log, then carries on
+        EngineService restarted = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it");
+        Thread thread2 = new Thread(restarted, "engine-2");
+        thread2.start();
+        send(second);
+        await().atMost(Duration.ofSeconds(60)).until(() -> restarted.commandsProcessed() == first.size() + second.size());
+        // the replayed garbage record is not dead-lettered twice; the new one is
+        assertThat(restarted.deadLettered()).isEqualTo(1);
+        restarted.close();
+        thread2.join(10_000);
+
+        List<EngineEvent> actual = readAllEvents(expectedTotal);
+        Map<String, List<EngineEvent>> byMarket = new TreeMap<>();
+        for (EngineEvent e : actual) {
+            byMarket.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e);
+        }
+        assertThat(actual).hasSize(expectedTotal);
+        assertThat(expectedAfterFirst).isLessThan(expectedTotal);
+        assertThat(byMarket).isEqualTo(expected);
+    }
+}
