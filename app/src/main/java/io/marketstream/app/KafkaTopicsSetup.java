@@ -31,7 +31,12 @@ final class KafkaTopicsSetup {
             for (String name : List.of(Topics.ORDER_COMMANDS.name(), Topics.ENGINE_EVENTS.name(),
                     Topics.ORDER_COMMANDS_DEAD_LETTER.name())) {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, partitions, replication));
+                    NewTopic topic = new NewTopic(name, partitions, replication);
+                    if (name.equals(Topics.ORDER_COMMANDS.name())) {
+                        // the engine rebuilds its state by replaying this log from the start: keep it all
+                        topic.configs(Map.of("retention.ms", "-1", "retention.bytes", "-1"));
+                    }
+                    missing.add(topic);
                 }
             }
             if (missing.isEmpty()) {

@@ -34,6 +34,7 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.event.RejectReason;
 import io.marketstream.protocol.kafka.Topics;
 
 /**
@@ -58,6 +59,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     private final KafkaProducer<String, EngineEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
     private final Map<TopicPartition, Long> replayUntil = new HashMap<>();
+    private final Map<String, Integer> partitionCounts = new HashMap<>();
     private final AtomicLong commandsProcessed = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -135,8 +137,25 @@ public final class EngineService implements Runnable, AutoCloseable {
             }
             return;
         }
+        if (command == null) {
+            if (!replay) {
+                deadLetter(record, "not a command: JSON null");
+            }
+            return;
+        }
         long ts = command.ts() > 0 ? command.ts() : record.timestamp();
-        List<EngineEvent> events = engine.process(command, ts);
+        List<EngineEvent> events;
+        int expected = engine.catalog().find(command.market())
+                .map(spec -> partitionOf(spec.symbol(), partitionCount(record.topic()))).orElse(record.partition());
+        if (expected != record.partition()) {
+            // A market's commands must all be in its partition, or a replay of that partition would
+            // not see this one and the rebuilt state would differ from what was published.
+            events = List.of(MatchingEngine.rejectOutsideSequence(command, ts, RejectReason.WRONG_PARTITION,
+                    "commands for " + command.market() + " must be keyed by the market (partition " + expected
+                            + "), this one was on partition " + record.partition()));
+        } else {
+            events = engine.process(command, ts);
+        }
         commandsProcessed.incrementAndGet();
         if (replay) {
             return;
@@ -162,7 +181,10 @@ public final class EngineService implements Runnable, AutoCloseable {
         out.headers().add(Topics.ERROR_HEADER, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         deadLetters.send(out, (md, ex) -> {
             if (ex != null) {
-                log.error("Could not dead-letter {}-{}@{}", record.topic(), record.partition(), record.offset(), ex);
+                log.error("Could not dead-letter {}-{}@{}; stopping so that a restart retries it",
+                        record.topic(), record.partition(), record.offset(), ex);
+                running = false;
+                consumer.wakeup();
             }
         });
     }
@@ -186,7 +208,7 @@ public final class EngineService implements Runnable, AutoCloseable {
             caughtUp = false;
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
             for (TopicPartition tp : partitions) {
-                int count = consumer.partitionsFor(tp.topic()).size();
+                int count = partitionCount(tp.topic());
                 for (MarketSpec spec : engine.catalog().all()) {
                     if (partitionOf(spec.symbol(), count) == tp.partition()) {
                         engine.reset(spec.symbol());
@@ -203,6 +225,10 @@ public final class EngineService implements Runnable, AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(replayUntil::remove);
         }
+    }
+
+    private int partitionCount(String topic) {
+        return partitionCounts.computeIfAbsent(topic, t -> consumer.partitionsFor(t).size());
     }
 
     /** The partition Kafka's default partitioner gives a market's key. */

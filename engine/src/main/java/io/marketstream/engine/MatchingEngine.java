@@ -64,8 +64,7 @@ public final class MatchingEngine {
     public List<EngineEvent> process(OrderCommand command, long ts) {
         MarketState market = markets.get(command.market());
         if (market == null) {
-            return List.of(new OrderRejected(String.valueOf(command.market()), 0, command.commandId(), ts,
-                    command.account(), clientOrderId(command), RejectReason.UNKNOWN_MARKET,
+            return List.of(rejectOutsideSequence(command, ts, RejectReason.UNKNOWN_MARKET,
                     "unknown market " + command.market()));
         }
         List<EngineEvent> out = new ArrayList<>(4);
@@ -189,6 +188,16 @@ public final class MatchingEngine {
             return null;
         }
         return qty;
+    }
+
+    /**
+     * A rejection that belongs to no market's sequence ({@code seq} 0), for a command the engine
+     * cannot attribute to a market's order of events; the engine's state is unchanged.
+     */
+    public static OrderRejected rejectOutsideSequence(OrderCommand command, long ts, RejectReason reason,
+                                                      String message) {
+        return new OrderRejected(String.valueOf(command.market()), 0, command.commandId(), ts, command.account(),
+                clientOrderId(command), reason, message);
     }
 
     private static void reject(MarketState m, OrderCommand cmd, long ts, RejectReason reason, String message,

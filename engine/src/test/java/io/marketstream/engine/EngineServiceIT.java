@@ -34,6 +34,8 @@ import io.marketstream.protocol.command.CancelOrder;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.event.OrderRejected;
+import io.marketstream.protocol.event.RejectReason;
 import io.marketstream.protocol.kafka.Topics;
 
 /** The engine between real Kafka topics, stopped and started again in the middle of the stream. */
@@ -73,6 +75,10 @@ class EngineServiceIT {
     }
 
     private static void send(List<OrderCommand> commands) throws Exception {
+        send(commands, List.of());
+    }
+
+    private static void send(List<OrderCommand> commands, List<ProducerRecord<String, byte[]>> extra) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         try (KafkaProducer<String, byte[]> producer =
@@ -82,6 +88,7 @@ class EngineServiceIT {
             }
             producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD",
                     "garbage".getBytes(StandardCharsets.UTF_8)));
+            extra.forEach(producer::send);
             producer.flush();
         }
     }
@@ -135,19 +142,34 @@ class EngineServiceIT {
         EngineService restarted = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it");
         Thread thread2 = new Thread(restarted, "engine-2");
         thread2.start();
-        send(second);
-        await().atMost(Duration.ofSeconds(60)).until(() -> restarted.commandsProcessed() == first.size() + second.size());
-        // the replayed garbage record is not dead-lettered twice; the new one is
-        assertThat(restarted.deadLettered()).isEqualTo(1);
+        // besides the commands: JSON null (dead-lettered), and a BTC-USD command on ETH-USD's partition
+        // (answered with a rejection outside the market's sequence, the market's state untouched)
+        int btcPartition = EngineService.partitionOf("BTC-USD", 2);
+        OrderCommand misrouted = new PlaceLimitOrder("misrouted", "BTC-USD", 1, "m", Side.BUY, "1.00", "1.0000", 1);
+        send(second, List.of(
+                new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), 1 - btcPartition, "BTC-USD", Json.writeBytes(misrouted)),
+                new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD", "null".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                restarted.commandsProcessed() == first.size() + second.size() + 1 && restarted.deadLettered() == 2);
+        // the replayed garbage record is not dead-lettered twice; the new one and the null are
         restarted.close();
         thread2.join(10_000);
 
-        List<EngineEvent> actual = readAllEvents(expectedTotal);
+        List<EngineEvent> actual = readAllEvents(expectedTotal + 1);
         Map<String, List<EngineEvent>> byMarket = new TreeMap<>();
+        List<EngineEvent> outsideSequence = new ArrayList<>();
         for (EngineEvent e : actual) {
-            byMarket.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e);
+            if (e.seq() == 0) {
+                outsideSequence.add(e);
+            } else {
+                byMarket.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e);
+            }
         }
-        assertThat(actual).hasSize(expectedTotal);
+        assertThat(actual).hasSize(expectedTotal + 1);
+        assertThat(outsideSequence).singleElement().satisfies(e -> {
+            assertThat(e.commandId()).isEqualTo("misrouted");
+            assertThat(((OrderRejected) e).reason()).isEqualTo(RejectReason.WRONG_PARTITION);
+        });
         assertThat(expectedAfterFirst).isLessThan(expectedTotal);
         assertThat(byMarket).isEqualTo(expected);
     }

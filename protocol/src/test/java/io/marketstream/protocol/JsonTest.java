@@ -44,6 +44,17 @@ class JsonTest {
     }
 
     @Test
+    void shouldRefuseToCoerceNumbersAndStrings() {
+        assertThatThrownBy(() -> Json.read("{\"type\":\"limit\",\"account\":7.9,\"price\":\"1\",\"qty\":\"1\",\"ts\":1}",
+                OrderCommand.class)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Json.read("{\"type\":\"limit\",\"account\":7,\"price\":100.10,\"qty\":\"1\",\"ts\":1}",
+                OrderCommand.class)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Json.read("{\"type\":\"limit\",\"account\":\"7\",\"price\":\"1\",\"qty\":\"1\",\"ts\":1}",
+                OrderCommand.class)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Json.read("null", OrderCommand.class)).isNull();
+    }
+
+    @Test
     void shouldExplainMalformedInput() {
         assertThatThrownBy(() -> Json.read("{\"type\":\"teleport\"}", OrderCommand.class))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("teleport");

@@ -68,7 +68,15 @@ public final class RedisMarketDataSubscriber implements AutoCloseable {
         Subscription subscription = () -> unsubscribe(channel, listener);
         CompletableFuture<Void> confirmed = confirmations.computeIfAbsent(channel, c ->
                 connection.async().subscribe(RedisKeys.pubsub(c)).toCompletableFuture().thenApply(ignored -> null));
-        return confirmed.thenApply(ignored -> subscription);
+        return confirmed.handle((ignored, error) -> {
+            if (error != null) {
+                // forget the failed attempt so that the next subscriber tries again
+                confirmations.remove(channel, confirmed);
+                unsubscribe(channel, listener);
+                throw new IllegalStateException("Redis did not confirm the subscription to " + channel, error);
+            }
+            return subscription;
+        });
     }
 
     private synchronized void unsubscribe(String channel, MarketDataListener listener) {

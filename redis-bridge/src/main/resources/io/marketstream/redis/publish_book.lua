@@ -17,6 +17,9 @@ local replace = ARGV[7] == '1'
 if not replace and first ~= current + 1 then
   return -1
 end
+-- XADD first: it is the one step that can fail (an id not above the stream's last), and Redis does
+-- not roll back what a script changed before an error.
+redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], ARGV[2] .. '-0', 'U', ARGV[1], 'm', ARGV[3])
 if replace then
   redis.call('DEL', KEYS[2], KEYS[3])
 end
@@ -36,6 +39,5 @@ while i < #ARGV do
 end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[5], ARGV[6])
-redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], ARGV[2] .. '-0', 'U', ARGV[1], 'm', ARGV[3])
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 return 1

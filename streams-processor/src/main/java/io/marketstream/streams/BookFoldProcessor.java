@@ -57,6 +57,9 @@ final class BookFoldProcessor implements Processor<String, EngineEvent, Void, Vo
     public void init(ProcessorContext<Void, Void> context) {
         levels = context.getStateStore(MarketDataTopology.LEVELS_STORE);
         positions = context.getStateStore(MarketDataTopology.POSITIONS_STORE);
+        // Kafka Streams may re-init this instance after rolling its stores back (exactly-once abort):
+        // the books must come from the stores alone.
+        books.clear();
         try (KeyValueIterator<String, Long> all = levels.all()) {
             while (all.hasNext()) {
                 KeyValue<String, Long> entry = all.next();
@@ -88,18 +91,32 @@ final class BookFoldProcessor implements Processor<String, EngineEvent, Void, Vo
             return;
         }
         if (event.seq() != folded + 1) {
-            log.warn("{}: event seq {} follows {}; events are missing upstream", market, event.seq(), folded);
+            // Never fold past a gap: the book would be wrong while every checksum still matched. The
+            // market waits for the missing events (the engine re-sends them after a restart).
+            skippedEvents++;
+            log.error("{}: event seq {} does not follow {}; waiting for the missing events ({} skipped so far)",
+                    market, event.seq(), folded, skippedEvents);
+            return;
         }
         L2Book book = book(spec);
         Map<String, Long> changed = new LinkedHashMap<>();
-        if (event instanceof OrderRested rested) {
-            change(book, changed, rested.side(), spec.parsePrice(rested.price()), spec.parseQty(rested.qty()));
-        } else if (event instanceof OrderCancelled cancelled && cancelled.wasResting()) {
-            change(book, changed, cancelled.side(), spec.parsePrice(cancelled.price()),
-                    -spec.parseQty(cancelled.remainingQty()));
-        } else if (event instanceof Trade trade) {
-            change(book, changed, trade.takerSide().opposite(), spec.parsePrice(trade.price()),
-                    -spec.parseQty(trade.qty()));
+        try {
+            if (event instanceof OrderRested rested) {
+                change(book, changed, rested.side(), spec.parsePrice(rested.price()), spec.parseQty(rested.qty()));
+            } else if (event instanceof OrderCancelled cancelled && cancelled.wasResting()) {
+                change(book, changed, cancelled.side(), spec.parsePrice(cancelled.price()),
+                        -spec.parseQty(cancelled.remainingQty()));
+            } else if (event instanceof Trade trade) {
+                change(book, changed, trade.takerSide().opposite(), spec.parsePrice(trade.price()),
+                        -spec.parseQty(trade.qty()));
+            }
+        } catch (RuntimeException e) {
+            // A malformed or inconsistent event (each event changes at most one level, and nothing is
+            // changed before its fields are validated). It is not folded, so the market waits here
+            // rather than showing a wrong book.
+            skippedEvents++;
+            log.error("{}: cannot fold event {}; the market stops here ({} skipped so far)", market, event, skippedEvents, e);
+            return;
         }
         positions.put(market + "|seq", event.seq());
         if (!changed.isEmpty()) {

@@ -88,6 +88,22 @@ class MarketDataTopologyTest {
     }
 
     @Test
+    void shouldNeverFoldPastAGapOrAMalformedEvent() {
+        pipe(new OrderRested("BTC-USD", 1, "c1", 10, 1, 1, Side.BUY, "99.00", "1.0000"));
+        pipe(new OrderRested("BTC-USD", 3, "c3", 10, 3, 1, Side.BUY, "98.00", "1.0000"));
+        assertThat(deltas).hasSize(1);
+        pipe(new OrderRested("BTC-USD", 2, "c2", 10, 2, 1, Side.BUY, "97.00", "1.0000"));
+        pipe(new OrderRested("BTC-USD", 3, "c3", 10, 3, 1, Side.BUY, "98.00", "1.0000"));
+        assertThat(deltas).extracting(BookMessage::firstSeq).containsExactly(1L, 2L, 3L);
+
+        pipe(new OrderRested("BTC-USD", 4, "c4", 10, 4, 1, Side.BUY, "not-a-price", "1.0000"));
+        pipe(new OrderRested("BTC-USD", 5, "c5", 10, 5, 1, Side.BUY, "96.00", "1.0000"));
+        assertThat(deltas).as("the market waits at the malformed event").hasSize(3);
+        KeyValueStore<String, Long> positions = driver.getKeyValueStore(MarketDataTopology.POSITIONS_STORE);
+        assertThat(positions.get("BTC-USD|seq")).isEqualTo(3L);
+    }
+
+    @Test
     void shouldIgnoreReplayedEventsAndUnknownMarkets() {
         OrderRested rested = new OrderRested("BTC-USD", 1, "c1", 10, 1, 1, Side.BUY, "99.00", "1.0000");
         pipe(rested);

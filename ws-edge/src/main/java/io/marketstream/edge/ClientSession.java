@@ -56,6 +56,10 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
             reply(WsReply.error(null, "bad_request", e.getMessage()));
             return;
         }
+        if (request == null) {
+            reply(WsReply.error(null, "bad_request", "expected a JSON object with op and id"));
+            return;
+        }
         if (request.op() == null) {
             reply(WsReply.error(request.id(), "bad_request", "missing op"));
             return;
@@ -141,6 +145,7 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
     private final class Feed implements MarketDataListener {
         private final Channels.Channel channel;
         private final List<String> held = new ArrayList<>();
+        private long heldBytes;
         private boolean live;
         private boolean stopped;
         private Subscription subscription;
@@ -160,8 +165,7 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
                 }
                 if (error != null) {
                     log.warn("Redis subscription to {} failed", channel.name(), error);
-                    reply(WsReply.error(null, "unavailable", "cannot subscribe to " + channel.name() + " now: "
-                            + error.getMessage()));
+                    abandon("cannot subscribe to " + channel.name() + " now; subscribe again later");
                     return;
                 }
                 if (Channels.BOOK.equals(channel.kind())) {
@@ -178,7 +182,7 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
                 snapshot = node.reader().book(channel.market(), Integer.MAX_VALUE);
             } catch (RuntimeException e) {
                 log.warn("Could not read the {} snapshot", channel.name(), e);
-                reply(WsReply.error(null, "unavailable", "cannot read " + channel.name() + " now"));
+                abandon("cannot read the " + channel.name() + " snapshot now; subscribe again later");
                 return;
             }
             synchronized (this) {
@@ -198,6 +202,7 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
                 }
             }
             held.clear();
+            heldBytes = 0;
             live = true;
         }
 
@@ -208,12 +213,31 @@ public final class ClientSession implements Session.Listener.AutoDemanding {
             }
             if (live) {
                 outbox.send(payload);
-            } else {
-                held.add(payload);
+                return;
+            }
+            held.add(payload);
+            heldBytes += payload.length();
+            if (heldBytes > node.config().maxQueuedBytes()) {
+                node.executor().execute(() -> abandon("the " + channel.name()
+                        + " snapshot took too long; subscribe again"));
             }
         }
 
+        /** Gives the channel up (the client is told why and may subscribe again). */
+        private void abandon(String reason) {
+            synchronized (ClientSession.this) {
+                if (feeds.get(channel.name()) == this) {
+                    feeds.remove(channel.name());
+                }
+            }
+            stop();
+            reply(WsReply.error(null, "unavailable", reason));
+        }
+
         synchronized void stop() {
+            if (stopped && subscription == null) {
+                return;
+            }
             stopped = true;
             held.clear();
             if (subscription != null) {

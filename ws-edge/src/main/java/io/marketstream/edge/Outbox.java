@@ -35,28 +35,31 @@ final class Outbox {
     /** Queues a text message; returns false if the connection is closed or was just closed for being slow. */
     boolean send(String text) {
         String toSend;
+        long size = text.getBytes(StandardCharsets.UTF_8).length;
         synchronized (this) {
             if (closed) {
                 return false;
             }
-            long size = text.getBytes(StandardCharsets.UTF_8).length;
             if (queuedBytes + size > maxQueuedBytes) {
                 closed = true;
                 queue.clear();
                 queuedBytes = 0;
-                log.info("Closing slow consumer {}: over {} bytes queued", session.getRemoteSocketAddress(),
-                        maxQueuedBytes);
-                session.close(SLOW_CONSUMER, "slow consumer: more than " + maxQueuedBytes + " bytes queued",
-                        Callback.from(() -> { }, e -> log.debug("close failed", e)));
-                return false;
-            }
-            if (sending) {
+                toSend = null;
+            } else if (sending) {
                 queue.add(new Pending(text, size));
                 queuedBytes += size;
                 return true;
+            } else {
+                sending = true;
+                toSend = text;
             }
-            sending = true;
-            toSend = text;
+        }
+        if (toSend == null) {
+            // closed outside the lock: Jetty may call back into the session from close()
+            log.info("Closing slow consumer {}: over {} bytes queued", session.getRemoteSocketAddress(), maxQueuedBytes);
+            session.close(SLOW_CONSUMER, "slow consumer: more than " + maxQueuedBytes + " bytes queued",
+                    Callback.from(() -> { }, e -> log.debug("close failed", e)));
+            return false;
         }
         write(toSend);
         return true;

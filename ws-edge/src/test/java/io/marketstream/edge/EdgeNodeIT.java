@@ -125,6 +125,9 @@ class EdgeNodeIT {
         assertThat(malformed.get("op").asText()).isEqualTo("error");
         assertThat(malformed.get("code").asText()).isEqualTo("bad_request");
 
+        send("null");
+        assertThat(next().get("code").asText()).isEqualTo("bad_request");
+
         send("{\"op\":\"teleport\",\"id\":2}");
         JsonNode unknownOp = next();
         assertThat(unknownOp.get("code").asText()).isEqualTo("unknown_op");

@@ -10,5 +10,7 @@ public enum RejectReason {
     QUANTITY_BELOW_MINIMUM,
     UNKNOWN_ORDER,
     NOT_ORDER_OWNER,
-    INVALID_COMMAND
+    INVALID_COMMAND,
+    /** The command's record was not in its market's partition (its key must be the market). */
+    WRONG_PARTITION
 }
