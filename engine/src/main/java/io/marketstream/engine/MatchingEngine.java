@@ -104,9 +104,8 @@ public final class MatchingEngine {
         if (qty == null) {
             return;
         }
-        long orderId = m.nextOrderId++;
-        out.add(new OrderAccepted(spec.symbol(), ++m.seq, cmd.commandId(), ts, orderId, cmd.account(),
-                cmd.clientOrderId(), OrderType.LIMIT, cmd.side(), spec.formatPrice(price), spec.formatQty(qty)));
+        long orderId = accept(m, cmd.commandId(), ts, cmd.account(), cmd.clientOrderId(), OrderType.LIMIT, cmd.side(),
+                spec.formatPrice(price), qty, out);
         long left = fill(m, cmd.commandId(), ts, cmd.side(), price, qty, orderId, cmd.account(), out);
         if (left > 0) {
             m.book.add(new RestingOrder(orderId, cmd.account(), cmd.side(), price, left));
@@ -125,9 +124,8 @@ public final class MatchingEngine {
         if (qty == null) {
             return;
         }
-        long orderId = m.nextOrderId++;
-        out.add(new OrderAccepted(spec.symbol(), ++m.seq, cmd.commandId(), ts, orderId, cmd.account(),
-                cmd.clientOrderId(), OrderType.MARKET, cmd.side(), null, spec.formatQty(qty)));
+        long orderId = accept(m, cmd.commandId(), ts, cmd.account(), cmd.clientOrderId(), OrderType.MARKET,
+                cmd.side(), null, qty, out);
         long anyPrice = cmd.side() == Side.BUY ? Long.MAX_VALUE : 0;
         long left = fill(m, cmd.commandId(), ts, cmd.side(), anyPrice, qty, orderId, cmd.account(), out);
         if (left > 0) {
@@ -150,6 +148,15 @@ public final class MatchingEngine {
         out.add(new OrderCancelled(m.spec.symbol(), ++m.seq, cmd.commandId(), ts, order.orderId, order.account,
                 order.side, m.spec.formatPrice(order.price), m.spec.formatQty(order.remaining), true,
                 CancelReason.USER));
+    }
+
+    /** Gives a validated order its id and emits its acceptance. */
+    private static long accept(MarketState m, String commandId, long ts, long account, String clientOrderId,
+                               OrderType type, Side side, String price, long qty, List<EngineEvent> out) {
+        long orderId = m.nextOrderId++;
+        out.add(new OrderAccepted(m.spec.symbol(), ++m.seq, commandId, ts, orderId, account, clientOrderId, type,
+                side, price, m.spec.formatQty(qty)));
+        return orderId;
     }
 
     /** Matches and emits one trade per fill; returns the quantity left unfilled. */
