@@ -18,7 +18,7 @@ import io.marketstream.protocol.MarketCatalog;
 /** The single executable: one subcommand per role, and {@code demo} for everything in one JVM. */
 @Command(name = "marketstream", mixinStandardHelpOptions = true, version = "marketstream 0.1.0",
         description = "Kafka-backed market data: matching engine, streams job, Redis bus, WebSocket edge.",
-        subcommands = {Main.Demo.class, Main.Engine.class, Main.Streams.class, Main.Edge.class, Main.Traders.class})
+        subcommands = {CommandLine.HelpCommand.class, Main.Demo.class, Main.Engine.class, Main.Streams.class, Main.Edge.class, Main.Traders.class})
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -29,12 +29,15 @@ public final class Main {
         }
     }
 
-    /** Where a role finds Kafka and Redis. Flags win over the environment. */
-    static final class Infra {
+    /** Where a role finds Kafka. The flag wins over the environment. */
+    static final class KafkaOptions {
         @Option(names = "--bootstrap", defaultValue = "${env:MARKETSTREAM_BOOTSTRAP:-127.0.0.1:9092}",
                 description = "Kafka bootstrap servers (env MARKETSTREAM_BOOTSTRAP; default ${DEFAULT-VALUE}).")
         String bootstrap;
+    }
 
+    /** Where a role finds Redis. The flag wins over the environment. */
+    static final class RedisOptions {
         @Option(names = "--redis", defaultValue = "${env:MARKETSTREAM_REDIS:-redis://127.0.0.1:6379}",
                 description = "Redis URI (env MARKETSTREAM_REDIS; default ${DEFAULT-VALUE}).")
         String redis;
@@ -102,11 +105,11 @@ public final class Main {
     @Command(name = "engine", description = "The matching engine: commands in from Kafka, events out to Kafka.")
     static final class Engine implements Callable<Integer> {
         @CommandLine.Mixin
-        Infra infra = new Infra();
+        KafkaOptions kafka = new KafkaOptions();
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(kafka.bootstrap, null, MarketCatalog.defaults());
             roles.engine();
             return runUntilStopped(roles);
         }
@@ -115,14 +118,17 @@ public final class Main {
     @Command(name = "streams", description = "The Kafka Streams job: engine events into books in Redis.")
     static final class Streams implements Callable<Integer> {
         @CommandLine.Mixin
-        Infra infra = new Infra();
+        KafkaOptions kafka = new KafkaOptions();
+
+        @CommandLine.Mixin
+        RedisOptions redis = new RedisOptions();
 
         @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a new temporary one).")
         Path stateDir;
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(kafka.bootstrap, redis.redis, MarketCatalog.defaults());
             if (stateDir == null) {
                 roles.streams();
             } else {
@@ -135,7 +141,7 @@ public final class Main {
     @Command(name = "edge", description = "A WebSocket edge node serving market data from Redis.")
     static final class Edge implements Callable<Integer> {
         @CommandLine.Mixin
-        Infra infra = new Infra();
+        RedisOptions redis = new RedisOptions();
 
         @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
                 description = "HTTP/WebSocket port (default ${DEFAULT-VALUE}).")
@@ -143,7 +149,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(null, redis.redis, MarketCatalog.defaults());
             roles.edge(EdgeConfig.defaults(port));
             return runUntilStopped(roles);
         }
@@ -152,14 +158,14 @@ public final class Main {
     @Command(name = "traders", description = "Simulated traders sending orders to the engine's command topic.")
     static final class Traders implements Callable<Integer> {
         @CommandLine.Mixin
-        Infra infra = new Infra();
+        KafkaOptions kafka = new KafkaOptions();
 
         @Option(names = "--rate", defaultValue = "40", description = "Commands per second (default ${DEFAULT-VALUE}).")
         double rate;
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(infra.bootstrap, infra.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(kafka.bootstrap, null, MarketCatalog.defaults());
             roles.traders(rate);
             return runUntilStopped(roles);
         }

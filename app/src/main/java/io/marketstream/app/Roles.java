@@ -33,6 +33,7 @@ final class Roles implements AutoCloseable {
     private final MarketCatalog catalog;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
+    /** @param bootstrap Kafka, or null for roles that do not use it; @param redisUri likewise for Redis */
     Roles(String bootstrap, String redisUri, MarketCatalog catalog) {
         this.bootstrap = bootstrap;
         this.redisUri = redisUri;

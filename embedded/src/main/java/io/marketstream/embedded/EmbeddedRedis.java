@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -37,13 +38,14 @@ public final class EmbeddedRedis implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final Thread shutdownHook;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private Process process;
 
     private EmbeddedRedis(File executable, Path workDir, int port) {
         this.executable = executable;
         this.workDir = workDir;
         this.port = port;
-        this.shutdownHook = new Thread(this::destroyProcess, "embedded-redis-shutdown");
+        this.shutdownHook = new Thread(this::closeAtExit, "embedded-redis-shutdown");
     }
 
     /** Starts a server on a free port. */
@@ -199,9 +201,23 @@ public final class EmbeddedRedis implements AutoCloseable {
         process = null;
     }
 
+    /**
+     * At JVM exit, never leave an orphan redis-server behind; but give the owner's own shutdown
+     * (which stops its Redis clients first, then calls {@link #close}) a few seconds to go first.
+     */
+    private void closeAtExit() {
+        try {
+            closed.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        destroyProcess();
+    }
+
     /** Stops the server and deletes its working directory. Idempotent. */
     @Override
     public void close() {
+        closed.countDown();
         destroyProcess();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
