@@ -2,17 +2,10 @@ package io.marketstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.marketstream.engine.MatchingEngine;
@@ -22,12 +15,9 @@ import io.marketstream.protocol.command.CancelOrder;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.command.PlaceMarketOrder;
 import io.marketstream.protocol.event.EngineEvent;
-import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.L2Book;
-import io.marketstream.protocol.marketdata.TradeMessage;
-import io.marketstream.streams.MarketDataSink;
-import io.marketstream.streams.MarketDataTopology;
+import io.marketstream.streams.TopologyHarness;
 
 /**
  * The engine's real events through the real topology: a client applying the deltas in order ends
@@ -36,36 +26,16 @@ import io.marketstream.streams.MarketDataTopology;
  */
 class EngineEventsToClientBookTest {
     private static final MarketCatalog CATALOG = MarketCatalog.defaults();
-    private final List<BookMessage> deltas = new ArrayList<>();
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, EngineEvent> events;
-
-    @BeforeEach
-    void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "engine-to-book-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(MarketDataTopology.build(CATALOG, new MarketDataSink() {
-            @Override
-            public void book(BookMessage delta, L2Book bookAfter) {
-                deltas.add(delta);
-            }
-
-            @Override
-            public void trade(TradeMessage trade) {
-            }
-        }), props);
-        events = driver.createInputTopic(Topics.ENGINE_EVENTS.name(),
-                Topics.ENGINE_EVENTS.keySerde().serializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
-    }
+    private final TopologyHarness harness = new TopologyHarness(CATALOG);
+    private final List<BookMessage> deltas = harness.deltas();
 
     @AfterEach
     void stop() {
-        driver.close();
+        harness.close();
     }
 
     private void pipe(EngineEvent event) {
-        events.pipeInput(event.market(), event, Instant.ofEpochMilli(event.ts()));
+        harness.pipe(event);
     }
 
     @Test

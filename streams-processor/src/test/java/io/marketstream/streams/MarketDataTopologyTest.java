@@ -2,17 +2,10 @@ package io.marketstream.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.marketstream.protocol.MarketCatalog;
@@ -21,47 +14,21 @@ import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.event.OrderAccepted;
 import io.marketstream.protocol.event.OrderRested;
 import io.marketstream.protocol.event.Trade;
-import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
-import io.marketstream.protocol.marketdata.L2Book;
 import io.marketstream.protocol.marketdata.TradeMessage;
 
 class MarketDataTopologyTest {
-    private static final MarketCatalog CATALOG = MarketCatalog.defaults();
-    private final List<BookMessage> deltas = new ArrayList<>();
-    private final List<TradeMessage> trades = new ArrayList<>();
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, EngineEvent> events;
-
-    private final MarketDataSink recorder = new MarketDataSink() {
-        @Override
-        public void book(BookMessage delta, L2Book bookAfter) {
-            deltas.add(delta);
-        }
-
-        @Override
-        public void trade(TradeMessage trade) {
-            trades.add(trade);
-        }
-    };
-
-    @BeforeEach
-    void start() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(MarketDataTopology.build(CATALOG, recorder), props);
-        events = driver.createInputTopic(Topics.ENGINE_EVENTS.name(),
-                Topics.ENGINE_EVENTS.keySerde().serializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
-    }
+    private final TopologyHarness harness = new TopologyHarness(MarketCatalog.defaults());
+    private final List<BookMessage> deltas = harness.deltas();
+    private final List<TradeMessage> trades = harness.trades();
 
     @AfterEach
     void stop() {
-        driver.close();
+        harness.close();
     }
 
     private void pipe(EngineEvent event) {
-        events.pipeInput(event.market(), event, Instant.ofEpochMilli(event.ts()));
+        harness.pipe(event);
     }
 
     @Test
@@ -83,7 +50,7 @@ class MarketDataTopologyTest {
         assertThat(second.ts()).isEqualTo(11);
         assertThat(trades).containsExactly(new TradeMessage("trades.BTC-USD", 4, 1, "100.00", "0.5000", Side.BUY, 11));
 
-        KeyValueStore<String, Long> levels = driver.getKeyValueStore(MarketDataTopology.LEVELS_STORE);
+        KeyValueStore<String, Long> levels = harness.store(MarketDataTopology.LEVELS_STORE);
         assertThat(levels.get("BTC-USD|S|10000")).isEqualTo(15000L);
     }
 
@@ -99,7 +66,7 @@ class MarketDataTopologyTest {
         pipe(new OrderRested("BTC-USD", 4, "c4", 10, 4, 1, Side.BUY, "not-a-price", "1.0000"));
         pipe(new OrderRested("BTC-USD", 5, "c5", 10, 5, 1, Side.BUY, "96.00", "1.0000"));
         assertThat(deltas).as("the market waits at the malformed event").hasSize(3);
-        KeyValueStore<String, Long> positions = driver.getKeyValueStore(MarketDataTopology.POSITIONS_STORE);
+        KeyValueStore<String, Long> positions = harness.store(MarketDataTopology.POSITIONS_STORE);
         assertThat(positions.get("BTC-USD|seq")).isEqualTo(3L);
     }
 
