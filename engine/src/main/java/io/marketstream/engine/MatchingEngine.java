@@ -155,7 +155,7 @@ public final class MatchingEngine {
                                OrderType type, Side side, String price, long qty, List<EngineEvent> out) {
         long orderId = m.nextOrderId++;
         out.add(new OrderAccepted(m.spec.symbol(), ++m.seq, commandId, ts, orderId, account, clientOrderId, type,
-                side, price, m.spec.formatQty(qty)));
+                side, price, m.spec.formatQty(qty), null, null, false));
         return orderId;
     }
 
@@ -166,7 +166,8 @@ public final class MatchingEngine {
         for (OrderBook.Fill f : m.book.match(side, limit, qty)) {
             left -= f.qty();
             out.add(new Trade(m.spec.symbol(), ++m.seq, commandId, ts, m.nextTradeId++, m.spec.formatPrice(f.price()),
-                    m.spec.formatQty(f.qty()), side, f.makerOrderId(), takerOrderId, f.makerAccount(), takerAccount));
+                    m.spec.formatQty(f.qty()), m.spec.formatQuote(m.spec.notional(f.price(), f.qty())), side,
+                    f.makerOrderId(), takerOrderId, f.makerAccount(), takerAccount, null, null, null, null));
         }
         return left;
     }

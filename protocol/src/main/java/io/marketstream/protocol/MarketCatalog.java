@@ -22,11 +22,21 @@ public final class MarketCatalog {
         this.ordered = List.copyOf(map.values());
     }
 
-    /** The demo's markets: BTC-USD and ETH-USD, prices to the cent, quantities to 1e-4. */
+    /**
+     * The demo's markets: BTC-USD and ETH-USD, prices to the cent, quantities to 1e-4, a minimum
+     * notional of 1 USD, a 10% price band, maker 2 bps and taker 5 bps into account 0.
+     */
     public static MarketCatalog defaults() {
-        return new MarketCatalog(List.of(
-                new MarketSpec("BTC-USD", "BTC", "USD", 2, 4, 1, 1, 1),
-                new MarketSpec("ETH-USD", "ETH", "USD", 2, 4, 1, 1, 1)));
+        return new MarketCatalog(List.of(demoMarket("BTC-USD"), demoMarket("ETH-USD")));
+    }
+
+    private static MarketSpec demoMarket(String symbol) {
+        return MarketSpec.builder(symbol, 2, 4)
+                .minNotional(ScaledDecimal.unit(6))
+                .priceBandBps(1_000)
+                .makerFeeBps(2)
+                .takerFeeBps(5)
+                .build();
     }
 
     public Optional<MarketSpec> find(String symbol) {

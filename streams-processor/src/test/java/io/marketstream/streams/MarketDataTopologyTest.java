@@ -33,10 +33,11 @@ class MarketDataTopologyTest {
 
     @Test
     void shouldFoldRestedAndTradedQuantitiesIntoLevelsWithSequenceRanges() {
-        pipe(new OrderAccepted("BTC-USD", 1, "c1", 10, 1, 1, "a", null, Side.SELL, "100.00", "2.0000"));
+        pipe(new OrderAccepted("BTC-USD", 1, "c1", 10, 1, 1, "a", null, Side.SELL, "100.00", "2.0000", null, null, false));
         pipe(new OrderRested("BTC-USD", 2, "c1", 10, 1, 1, Side.SELL, "100.00", "2.0000"));
-        pipe(new OrderAccepted("BTC-USD", 3, "c2", 11, 2, 2, "b", null, Side.BUY, "100.00", "0.5000"));
-        pipe(new Trade("BTC-USD", 4, "c2", 11, 1, "100.00", "0.5000", Side.BUY, 1, 2, 1, 2));
+        pipe(new OrderAccepted("BTC-USD", 3, "c2", 11, 2, 2, "b", null, Side.BUY, "100.00", "0.5000", null, null, false));
+        pipe(new Trade("BTC-USD", 4, "c2", 11, 1, "100.00", "0.5000", "50.000000", Side.BUY, 1, 2, 1, 2,
+                "0.000000", "USD", "0.0000", "BTC"));
 
         assertThat(deltas).hasSize(2);
         BookMessage first = deltas.get(0);

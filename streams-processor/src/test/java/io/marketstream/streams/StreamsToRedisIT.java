@@ -87,7 +87,7 @@ class StreamsToRedisIT {
             long ts = 1_000 + seq;
             if (roll < 10) {
                 return new OrderAccepted("BTC-USD", ++seq, "c" + seq, ts, ++orderId, 1, "x", OrderType.LIMIT,
-                        Side.BUY, "1.00", "1.0000");
+                        Side.BUY, "1.00", "1.0000", null, null, false);
             }
             if (roll < 60 || resting.isEmpty()) {
                 boolean buy = random.nextBoolean();
@@ -113,7 +113,8 @@ class StreamsToRedisIT {
             }
             book.add(side, order[2], -qty);
             return new Trade("BTC-USD", ++seq, "c" + seq, ts, ++tradeId, BTC.formatPrice(order[2]), BTC.formatQty(qty),
-                    side.opposite(), order[0], 999, 1, 2);
+                    BTC.formatQuote(BTC.notional(order[2], qty)), side.opposite(), order[0], 999, 1, 2,
+                    "0", "BTC", "0", "USD");
         }
     }
 

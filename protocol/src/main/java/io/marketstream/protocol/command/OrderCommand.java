@@ -17,8 +17,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = PlaceLimitOrder.class, name = "limit"),
         @JsonSubTypes.Type(value = PlaceMarketOrder.class, name = "market"),
-        @JsonSubTypes.Type(value = CancelOrder.class, name = "cancel")})
-public sealed interface OrderCommand permits PlaceLimitOrder, PlaceMarketOrder, CancelOrder {
+        @JsonSubTypes.Type(value = CancelOrder.class, name = "cancel"),
+        @JsonSubTypes.Type(value = CancelAllOrders.class, name = "cancel_all"),
+        @JsonSubTypes.Type(value = ReduceOrder.class, name = "reduce"),
+        @JsonSubTypes.Type(value = Deposit.class, name = "deposit"),
+        @JsonSubTypes.Type(value = Withdraw.class, name = "withdraw")})
+public sealed interface OrderCommand
+        permits PlaceLimitOrder, PlaceMarketOrder, CancelOrder, CancelAllOrders, ReduceOrder, Deposit, Withdraw {
     String commandId();
 
     String market();
@@ -26,4 +31,9 @@ public sealed interface OrderCommand permits PlaceLimitOrder, PlaceMarketOrder, 
     long account();
 
     long ts();
+
+    /** The sender's id for the order this command places; null for commands that place none. */
+    default String clientOrderId() {
+        return null;
+    }
 }

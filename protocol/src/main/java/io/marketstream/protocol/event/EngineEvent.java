@@ -1,5 +1,6 @@
 package io.marketstream.protocol.event;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -14,8 +15,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
  *
  * <p>How an L2 book follows from the events: {@link OrderRested} adds its quantity at its price,
  * a {@link Trade} removes its quantity from the maker's side at its price, and an
- * {@link OrderCancelled} with {@code wasResting} removes its remaining quantity.
- * {@link OrderAccepted} and {@link OrderRejected} leave the book as it was.
+ * {@link OrderCancelled} with {@code wasResting} removes its remaining quantity, an
+ * {@link OrderReduced} removes its {@code reducedBy}. {@link OrderAccepted}, {@link OrderRejected} and
+ * {@link BalanceChanged} leave the book as it was.
  *
  * <p>A rejection of a command for a market the engine does not know carries {@code seq} 0: it
  * belongs to no market's sequence.
@@ -26,8 +28,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = OrderRejected.class, name = "rejected"),
         @JsonSubTypes.Type(value = OrderRested.class, name = "rested"),
         @JsonSubTypes.Type(value = OrderCancelled.class, name = "cancelled"),
-        @JsonSubTypes.Type(value = Trade.class, name = "trade")})
-public sealed interface EngineEvent permits OrderAccepted, OrderRejected, OrderRested, OrderCancelled, Trade {
+        @JsonSubTypes.Type(value = Trade.class, name = "trade"),
+        @JsonSubTypes.Type(value = OrderReduced.class, name = "reduced"),
+        @JsonSubTypes.Type(value = BalanceChanged.class, name = "balance")})
+public sealed interface EngineEvent
+        permits OrderAccepted, OrderRejected, OrderRested, OrderCancelled, Trade, OrderReduced, BalanceChanged {
     String market();
 
     long seq();
@@ -35,4 +40,13 @@ public sealed interface EngineEvent permits OrderAccepted, OrderRejected, OrderR
     String commandId();
 
     long ts();
+
+    /**
+     * The accounts whose private streams this event belongs on: the order's owner, both sides of a
+     * trade, the balance's owner. Empty for an event that concerns no account.
+     */
+    @JsonIgnore
+    default long[] accounts() {
+        return new long[0];
+    }
 }

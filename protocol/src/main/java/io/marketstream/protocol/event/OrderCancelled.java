@@ -10,4 +10,8 @@ import io.marketstream.protocol.Side;
 public record OrderCancelled(String market, long seq, String commandId, long ts, long orderId, long account,
                              Side side, String price, String remainingQty, boolean wasResting,
                              CancelReason reason) implements EngineEvent {
+    @Override
+    public long[] accounts() {
+        return new long[] {account};
+    }
 }
