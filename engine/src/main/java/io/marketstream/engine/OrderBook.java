@@ -20,43 +20,59 @@ final class OrderBook {
     private final NavigableMap<Long, PriceLevel> asks = new TreeMap<>();
     private final Map<Long, RestingOrder> byId = new HashMap<>();
 
-    /** A fill found by {@link #match}: {@code qty} of {@code maker} at the maker's price. */
-    record Fill(long makerOrderId, long makerAccount, long price, long qty) {
+    /** The best level of a side (highest bid, lowest ask), or null if the side is empty. */
+    PriceLevel best(Side side) {
+        Map.Entry<Long, PriceLevel> first = sideOf(side).firstEntry();
+        return first == null ? null : first.getValue();
     }
 
     /**
-     * Matches an incoming order against the opposite side, best price first and oldest first within
-     * a price, while the opposite price is acceptable ({@code limit}; {@code Long.MAX_VALUE} or 0
-     * for a market buy or sell) and quantity remains. Filled makers leave the book.
-     *
-     * @return the fills in the order they happened
+     * Takes {@code qty} from a resting order (a fill or a reduction). The order leaves the book when
+     * nothing of it remains, and its level when the level empties.
      */
-    List<Fill> match(Side takerSide, long limit, long qty) {
-        NavigableMap<Long, PriceLevel> opposite = sideOf(takerSide.opposite());
-        List<Fill> fills = new ArrayList<>(4);
-        long left = qty;
-        while (left > 0 && !opposite.isEmpty()) {
-            PriceLevel level = opposite.firstEntry().getValue();
-            boolean acceptable = takerSide == Side.BUY ? level.price <= limit : level.price >= limit;
-            if (!acceptable) {
-                break;
-            }
-            while (left > 0 && !level.isEmpty()) {
-                RestingOrder maker = level.head();
-                long fillQty = Math.min(left, maker.remaining);
-                level.reduce(maker, fillQty);
-                left -= fillQty;
-                fills.add(new Fill(maker.orderId, maker.account, level.price, fillQty));
-                if (maker.remaining == 0) {
-                    level.remove(maker);
-                    byId.remove(maker.orderId);
-                }
-            }
+    void take(RestingOrder order, long qty) {
+        PriceLevel level = sideOf(order.side).get(order.price);
+        level.reduce(order, qty);
+        if (order.remaining == 0) {
+            level.remove(order);
+            byId.remove(order.orderId);
             if (level.isEmpty()) {
-                opposite.pollFirstEntry();
+                sideOf(order.side).remove(order.price);
             }
         }
-        return fills;
+    }
+
+    /**
+     * How much an incoming order on {@code takerSide} could fill now against resting orders at
+     * acceptable prices ({@code limit}), stopping at {@code wanted}. With {@code stopAtOwn} (self-trade
+     * prevention that cancels the incoming order) counting stops at the first order of
+     * {@code account}; otherwise that account's orders are skipped (they would be cancelled, not filled).
+     */
+    long fillable(Side takerSide, long limit, long wanted, long account, boolean stopAtOwn) {
+        long found = 0;
+        for (PriceLevel level : sideOf(takerSide.opposite()).values()) {
+            if (!acceptable(takerSide, level.price, limit)) {
+                break;
+            }
+            for (RestingOrder o = level.head(); o != null; o = o.next) {
+                if (o.account == account) {
+                    if (stopAtOwn) {
+                        return found;
+                    }
+                    continue;
+                }
+                found += o.remaining;
+                if (found >= wanted) {
+                    return found;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Whether a taker on {@code takerSide} with limit {@code limit} may trade at {@code price}. */
+    static boolean acceptable(Side takerSide, long price, long limit) {
+        return takerSide == Side.BUY ? price <= limit : price >= limit;
     }
 
     void add(RestingOrder order) {
@@ -64,6 +80,13 @@ final class OrderBook {
             throw new IllegalStateException("order " + order.orderId + " is already on the book");
         }
         sideOf(order.side).computeIfAbsent(order.price, PriceLevel::new).append(order);
+    }
+
+    /** Every resting order in arrival order (ascending id), for snapshots. */
+    List<RestingOrder> ordersById() {
+        List<RestingOrder> all = new ArrayList<>(byId.values());
+        all.sort((a, b) -> Long.compare(a.orderId, b.orderId));
+        return all;
     }
 
     RestingOrder find(long orderId) {

@@ -10,15 +10,17 @@ import io.marketstream.protocol.Side;
 final class RestingOrder {
     final long orderId;
     final long account;
+    final String clientOrderId;
     final Side side;
     final long price;
     long remaining;
     RestingOrder prev;
     RestingOrder next;
 
-    RestingOrder(long orderId, long account, Side side, long price, long remaining) {
+    RestingOrder(long orderId, long account, String clientOrderId, Side side, long price, long remaining) {
         this.orderId = orderId;
         this.account = account;
+        this.clientOrderId = clientOrderId;
         this.side = side;
         this.price = price;
         this.remaining = remaining;
