@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.Deposit;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.command.PlaceMarketOrder;
@@ -84,6 +85,7 @@ final class SimulatedTraders implements AutoCloseable {
             }
             acks.assign(partitions);
             acks.seekToEnd(partitions);
+            fundAccounts();
             long intervalNanos = (long) (1_000_000_000L / commandsPerSecond);
             long next = System.nanoTime();
             while (running) {
@@ -110,6 +112,25 @@ final class SimulatedTraders implements AutoCloseable {
             log.info("Simulated traders stopped after {} commands", sent);
             stopped.countDown();
         }
+    }
+
+    /**
+     * Deposits plenty of both assets for every simulated account in every market (balances are
+     * held per market), so that orders are refused only for the reasons a real trader's would be.
+     */
+    private void fundAccounts() {
+        long ts = System.currentTimeMillis();
+        for (MarketSpec m : markets) {
+            for (int a = 0; a < ACCOUNTS; a++) {
+                long account = FIRST_ACCOUNT + a;
+                String prefix = "sim-fund-" + m.symbol() + "-" + account + "-" + ts;
+                producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), m.symbol(),
+                        new Deposit(prefix + "-base", m.symbol(), account, m.base(), "10000", ts)));
+                producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), m.symbol(),
+                        new Deposit(prefix + "-quote", m.symbol(), account, m.quote(), "1000000000", ts)));
+            }
+        }
+        producer.flush();
     }
 
     private void learn(EngineEvent event) {

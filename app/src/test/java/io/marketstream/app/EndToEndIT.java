@@ -35,6 +35,7 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.Deposit;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.kafka.Topics;
@@ -84,6 +85,10 @@ class EndToEndIT {
 
         List<OrderCommand> commands = new ArrayList<>();
         long now = System.currentTimeMillis();
+        for (long account = 1; account <= 3; account++) {
+            commands.add(new Deposit("d" + account + "b", BTC, account, "BTC", "100", now));
+            commands.add(new Deposit("d" + account + "q", BTC, account, "USD", "100000", now));
+        }
         commands.add(new PlaceLimitOrder("e1", BTC, 1, "a1", Side.SELL, "101.00", "1.0000", now));
         commands.add(new PlaceLimitOrder("e2", BTC, 1, "a2", Side.SELL, "102.00", "2.0000", now));
         commands.add(new PlaceLimitOrder("e3", BTC, 2, "b1", Side.BUY, "99.00", "3.0000", now));

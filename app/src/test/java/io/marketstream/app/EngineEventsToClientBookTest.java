@@ -12,6 +12,7 @@ import io.marketstream.engine.MatchingEngine;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.Deposit;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.command.PlaceMarketOrder;
 import io.marketstream.protocol.event.EngineEvent;
@@ -43,6 +44,12 @@ class EngineEventsToClientBookTest {
         MatchingEngine engine = new MatchingEngine(CATALOG);
         Random random = new Random(11);
         long ts = 1_000;
+        for (long account = 0; account < 5; account++) {
+            for (String asset : List.of("BTC", "USD")) {
+                engine.process(new Deposit("d" + account + asset, "BTC-USD", account, asset, "100000000", 0), ts++)
+                        .forEach(this::pipe);
+            }
+        }
         for (int i = 0; i < 3_000; i++) {
             Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
             int choice = random.nextInt(10);

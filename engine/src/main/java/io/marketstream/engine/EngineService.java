@@ -2,15 +2,25 @@ package io.marketstream.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,6 +31,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -38,44 +50,97 @@ import io.marketstream.protocol.event.RejectReason;
 import io.marketstream.protocol.kafka.Topics;
 
 /**
- * Runs a {@link MatchingEngine} between Kafka topics: commands in from
- * {@link Topics#ORDER_COMMANDS}, events out to {@link Topics#ENGINE_EVENTS} keyed by market.
+ * Runs a {@link MatchingEngine} between Kafka topics: commands in from {@link Topics#ORDER_COMMANDS}
+ * (partitioned by market), events out to {@link Topics#ENGINE_EVENTS} keyed by market. Instances
+ * with the same group id split the command partitions, and so the markets, between them; when one
+ * stops, the others take its partitions over.
  *
- * <p>Durability (the foundation's scheme): offsets are committed only after the batch's events are
- * acknowledged by the broker. The engine's state lives in memory and is rebuilt from the command
- * log: when a partition is assigned, its markets are reset and every command from the start of the
- * partition up to the committed offset is replayed silently (the engine is deterministic, so this
- * yields the same state); commands after it are processed live. A crash between sending events and
- * committing therefore re-sends a suffix of events with the same {@code seq}s, which consumers drop.
+ * <p><b>Effectively once, by deterministic replay.</b> Offsets are committed only after the batch's
+ * events are acknowledged by the broker. The engine's state lives in memory; every
+ * {@code snapshotEvery} commands (or after {@code snapshotInterval} with any change), right after a
+ * commit, the state of each partition's markets is written to {@link Topics#ENGINE_SNAPSHOTS} with
+ * the command offset it reflects and its state hash. When a partition is assigned, its markets are
+ * restored from the latest snapshot (or reset when there is none) and the commands from the
+ * snapshot's offset up to the committed offset are replayed silently; commands after that are
+ * processed live. A crash between sending events and committing therefore re-sends a suffix of
+ * events with the same {@code seq}s and payloads, which consumers drop; restart time is bounded by
+ * the snapshot period, not by history.
  *
- * <p>A record that is not a readable command goes to {@link Topics#ORDER_COMMANDS_DEAD_LETTER} with
- * the reason, is logged and counted, and is skipped: the engine never stops on bad input.
+ * <p>A record that is not a readable command (not JSON, no known type, larger than
+ * {@value #MAX_RECORD_BYTES} bytes) goes to {@link Topics#ORDER_COMMANDS_DEAD_LETTER} with the reason,
+ * is logged and counted ({@code marketstream.engine.dead.letters}), and is skipped: the engine never
+ * stops on bad input.
  */
 public final class EngineService implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EngineService.class);
+    /** Largest command record read; anything larger is dead-lettered unread. */
+    public static final int MAX_RECORD_BYTES = 64 * 1024;
 
     private final MatchingEngine engine;
+    private final String groupId;
+    private final String bootstrapServers;
+    private final long snapshotEvery;
+    private final long snapshotIntervalNanos;
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, EngineEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
+    private final KafkaProducer<String, byte[]> snapshots;
     private final Map<TopicPartition, Long> replayUntil = new HashMap<>();
+    private final Map<TopicPartition, Long> sinceSnapshot = new HashMap<>();
+    private final Map<TopicPartition, Long> lastSnapshotNanos = new HashMap<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
-    private final AtomicLong commandsProcessed = new AtomicLong();
-    private final AtomicLong deadLettered = new AtomicLong();
+    private final Counter commands;
+    private final Counter deadLettered;
+    private final Counter snapshotsWritten;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
+    /** An engine with the default snapshot policy (every 50,000 commands or 30 s) and the global registry. */
     public EngineService(MatchingEngine engine, String bootstrapServers, String groupId) {
+        this(engine, bootstrapServers, groupId, 50_000, Duration.ofSeconds(30), Metrics.globalRegistry);
+    }
+
+    /**
+     * @param snapshotEvery    commands of a partition after which it is snapshotted
+     * @param snapshotInterval time after which a partition with any new command is snapshotted
+     */
+    public EngineService(MatchingEngine engine, String bootstrapServers, String groupId, long snapshotEvery,
+                         Duration snapshotInterval, MeterRegistry registry) {
+        this(engine, bootstrapServers, groupId, snapshotEvery, snapshotInterval, registry, Map.of(), Map.of());
+    }
+
+    /**
+     * @param consumerOverrides extra Kafka consumer settings (security, timeouts), applied last
+     * @param producerOverrides extra Kafka producer settings for every producer, applied last
+     */
+    public EngineService(MatchingEngine engine, String bootstrapServers, String groupId, long snapshotEvery,
+                         Duration snapshotInterval, MeterRegistry registry, Map<String, ?> consumerOverrides,
+                         Map<String, ?> producerOverrides) {
         this.engine = engine;
+        this.groupId = groupId;
+        this.bootstrapServers = bootstrapServers;
+        this.snapshotEvery = snapshotEvery;
+        this.snapshotIntervalNanos = snapshotInterval.toNanos();
+        this.commands = Counter.builder("marketstream.engine.commands").tag("group", groupId)
+                .description("command records processed live").register(registry);
+        this.deadLettered = Counter.builder("marketstream.engine.dead.letters").tag("group", groupId)
+                .description("unreadable command records sent to the dead-letter topic").register(registry);
+        this.snapshotsWritten = Counter.builder("marketstream.engine.snapshots").tag("group", groupId)
+                .description("state snapshots written").register(registry);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
+        // a dead instance's markets move to the others after this long without heartbeats
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        c.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1_000);
+        c.putAll(consumerOverrides);
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
 
         Properties p = new Properties();
@@ -83,20 +148,29 @@ public final class EngineService implements Runnable, AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.putAll(producerOverrides);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-events");
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
         this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-snapshots");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        this.snapshots = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     @Override
     public void run() {
         try {
+            ensureSnapshotTopic();
             consumer.subscribe(List.of(Topics.ORDER_COMMANDS.name()), new Rebalance());
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (records.isEmpty()) {
                     caughtUp = replayUntil.isEmpty() || allReplayed();
+                    snapshotDue();
                     continue;
                 }
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
@@ -104,6 +178,7 @@ public final class EngineService implements Runnable, AutoCloseable {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     boolean replay = record.offset() < replayUntil.getOrDefault(tp, 0L);
                     handle(record, replay);
+                    sinceSnapshot.merge(tp, 1L, Long::sum);
                     if (!replay) {
                         offsets.put(tp, new OffsetAndMetadata(record.offset() + 1));
                     }
@@ -113,6 +188,7 @@ public final class EngineService implements Runnable, AutoCloseable {
                     deadLetters.flush();
                     consumer.commitSync(offsets);
                 }
+                snapshotDue();
             }
         } catch (WakeupException e) {
             if (running) {
@@ -128,9 +204,16 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, boolean replay) {
+        byte[] value = record.value() == null ? new byte[0] : record.value();
+        if (value.length > MAX_RECORD_BYTES) {
+            if (!replay) {
+                deadLetter(record, "record of " + value.length + " bytes is larger than " + MAX_RECORD_BYTES);
+            }
+            return;
+        }
         OrderCommand command;
         try {
-            command = Json.read(record.value() == null ? new byte[0] : record.value(), OrderCommand.class);
+            command = Json.read(value, OrderCommand.class);
         } catch (RuntimeException e) {
             if (!replay) {
                 deadLetter(record, e.getMessage());
@@ -156,10 +239,10 @@ public final class EngineService implements Runnable, AutoCloseable {
         } else {
             events = engine.process(command, ts);
         }
-        commandsProcessed.incrementAndGet();
         if (replay) {
             return;
         }
+        commands.increment();
         for (EngineEvent event : events) {
             producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event), (md, ex) -> {
                 if (ex != null) {
@@ -173,7 +256,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        deadLettered.incrementAndGet();
+        deadLettered.increment();
         log.warn("Unreadable command at {}-{}@{} sent to {}: {}", record.topic(), record.partition(),
                 record.offset(), Topics.ORDER_COMMANDS_DEAD_LETTER.name(), reason);
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.ORDER_COMMANDS_DEAD_LETTER.name(),
@@ -189,6 +272,117 @@ public final class EngineService implements Runnable, AutoCloseable {
         });
     }
 
+    // ------------------------------------------------------------------------------- snapshots
+
+    /**
+     * Snapshots each partition whose snapshot is due. Called right after a commit (or an empty poll),
+     * so the consumer's position is the committed offset and every event before it is acknowledged:
+     * a snapshot never claims commands whose events might be lost.
+     */
+    private void snapshotDue() {
+        long now = System.nanoTime();
+        for (Map.Entry<TopicPartition, Long> e : sinceSnapshot.entrySet()) {
+            TopicPartition tp = e.getKey();
+            long count = e.getValue();
+            if (count == 0) {
+                continue;
+            }
+            long position = consumer.position(tp);
+            if (position < replayUntil.getOrDefault(tp, 0L)) {
+                continue;
+            }
+            if (count >= snapshotEvery || now - lastSnapshotNanos.getOrDefault(tp, 0L) >= snapshotIntervalNanos) {
+                writeSnapshot(tp, position);
+                e.setValue(0L);
+                lastSnapshotNanos.put(tp, now);
+            }
+        }
+    }
+
+    private void writeSnapshot(TopicPartition tp, long offset) {
+        List<String> symbols = marketsOf(tp);
+        List<MarketSnapshot> markets = new ArrayList<>(symbols.size());
+        symbols.forEach(s -> markets.add(engine.snapshot(s)));
+        PartitionSnapshot snapshot = new PartitionSnapshot(tp.topic(), tp.partition(), offset,
+                engine.stateHash(symbols), markets);
+        byte[] bytes = Json.writeBytes(snapshot);
+        snapshots.send(new ProducerRecord<>(Topics.ENGINE_SNAPSHOTS.name(), PartitionSnapshot.key(tp.topic(),
+                tp.partition()), bytes), (md, ex) -> {
+            if (ex != null) {
+                log.warn("Could not write the snapshot of {} at offset {}; the previous one stays in use", tp, offset, ex);
+            } else {
+                snapshotsWritten.increment();
+            }
+        });
+        log.info("Snapshot of {} ({}) at command offset {}: state hash {} ({} bytes)", tp, symbols, offset,
+                snapshot.stateHash(), bytes.length);
+    }
+
+    /**
+     * Creates the snapshot topic if it is missing: it is the engine's own, like a Kafka Streams
+     * changelog. One partition, compacted to the latest snapshot per command partition, and large
+     * enough messages for a deep book.
+     */
+    private void ensureSnapshotTopic() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.ENGINE_SNAPSHOTS.name())) {
+                return;
+            }
+            NewTopic topic = new NewTopic(Topics.ENGINE_SNAPSHOTS.name(), Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024)));
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            log.info("Created {}", Topics.ENGINE_SNAPSHOTS.name());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("could not create " + Topics.ENGINE_SNAPSHOTS.name(), e.getCause());
+            }
+        } catch (InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("could not create " + Topics.ENGINE_SNAPSHOTS.name(), e);
+        }
+    }
+
+    /** The latest snapshot of each partition, read from the compacted snapshot topic. */
+    private Map<Integer, PartitionSnapshot> latestSnapshots(String commandTopic) {
+        Map<Integer, PartitionSnapshot> latest = new HashMap<>();
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-snapshot-reader");
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(c, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = new ArrayList<>();
+            reader.partitionsFor(Topics.ENGINE_SNAPSHOTS.name())
+                    .forEach(i -> parts.add(new TopicPartition(i.topic(), i.partition())));
+            reader.assign(parts);
+            reader.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = reader.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (parts.stream().anyMatch(tp -> reader.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + Topics.ENGINE_SNAPSHOTS.name() + " within 60 s");
+                }
+                for (ConsumerRecord<String, byte[]> r : reader.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    try {
+                        PartitionSnapshot s = Json.read(r.value(), PartitionSnapshot.class);
+                        if (s.topic().equals(commandTopic)) {
+                            latest.put(s.partition(), s);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        log.warn("Skipping an unreadable snapshot at {}-{}@{}", r.topic(), r.partition(), r.offset(), e);
+                    }
+                }
+            }
+        }
+        return latest;
+    }
+
     private boolean allReplayed() {
         for (Map.Entry<TopicPartition, Long> e : replayUntil.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {
@@ -198,7 +392,7 @@ public final class EngineService implements Runnable, AutoCloseable {
         return true;
     }
 
-    /** Rebuilds the state of newly assigned partitions' markets from the command log. */
+    /** Rebuilds the state of newly assigned partitions' markets from their snapshot and the command log. */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
@@ -207,24 +401,78 @@ public final class EngineService implements Runnable, AutoCloseable {
             }
             caughtUp = false;
             Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+            Map<Integer, PartitionSnapshot> latest = latestSnapshots(Topics.ORDER_COMMANDS.name());
             for (TopicPartition tp : partitions) {
-                int count = partitionCount(tp.topic());
-                for (MarketSpec spec : engine.catalog().all()) {
-                    if (partitionOf(spec.symbol(), count) == tp.partition()) {
-                        engine.reset(spec.symbol());
-                    }
-                }
                 OffsetAndMetadata offset = committed.get(tp);
-                replayUntil.put(tp, offset == null ? 0L : offset.offset());
+                long committedOffset = offset == null ? 0L : offset.offset();
+                PartitionSnapshot snapshot = latest.get(tp.partition());
+                List<String> symbols = marketsOf(tp);
+                symbols.forEach(engine::reset);
+                long from = 0;
+                if (snapshot != null && restore(snapshot, symbols)) {
+                    from = snapshot.offset();
+                }
+                if (from > 0) {
+                    consumer.seek(tp, from);
+                } else {
+                    consumer.seekToBeginning(List.of(tp));
+                }
+                replayUntil.put(tp, Math.max(committedOffset, from));
+                sinceSnapshot.put(tp, 0L);
+                lastSnapshotNanos.put(tp, System.nanoTime());
+                log.info("Assigned {} ({}): restored from {}, replaying commands up to offset {}", tp, symbols,
+                        from > 0 ? "the snapshot at offset " + from + " (state hash " + snapshot.stateHash() + ")"
+                                : "nothing (start of the log)", replayUntil.get(tp));
             }
-            consumer.seekToBeginning(partitions);
-            log.info("Assigned {}; replaying commands up to {}", partitions, replayUntil);
+        }
+
+        /** Restores a snapshot if it is sound; on any inconsistency, leaves the markets reset. */
+        private boolean restore(PartitionSnapshot snapshot, List<String> symbols) {
+            try {
+                for (MarketSnapshot market : snapshot.markets()) {
+                    engine.restore(market);
+                }
+                String hash = engine.stateHash(symbols);
+                if (!hash.equals(snapshot.stateHash())) {
+                    throw new IllegalArgumentException("state hash " + hash + " differs from the recorded "
+                            + snapshot.stateHash());
+                }
+                return true;
+            } catch (IllegalArgumentException e) {
+                log.error("Snapshot of partition {} at offset {} is unusable; replaying from the start",
+                        snapshot.partition(), snapshot.offset(), e);
+                symbols.forEach(engine::reset);
+                return false;
+            }
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            partitions.forEach(replayUntil::remove);
+            producer.flush();
+            deadLetters.flush();
+            partitions.forEach(tp -> {
+                replayUntil.remove(tp);
+                sinceSnapshot.remove(tp);
+                lastSnapshotNanos.remove(tp);
+            });
         }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            onPartitionsRevoked(partitions);
+        }
+    }
+
+    /** The markets whose commands go to a partition of the command topic, in catalog order. */
+    private List<String> marketsOf(TopicPartition tp) {
+        int count = partitionCount(tp.topic());
+        List<String> symbols = new ArrayList<>();
+        for (MarketSpec spec : engine.catalog().all()) {
+            if (partitionOf(spec.symbol(), count) == tp.partition()) {
+                symbols.add(spec.symbol());
+            }
+        }
+        return symbols;
     }
 
     private int partitionCount(String topic) {
@@ -232,7 +480,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     /** The partition Kafka's default partitioner gives a market's key. */
-    static int partitionOf(String market, int partitions) {
+    public static int partitionOf(String market, int partitions) {
         return Utils.toPositive(Utils.murmur2(market.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
@@ -242,17 +490,18 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     public long commandsProcessed() {
-        return commandsProcessed.get();
+        return (long) commands.count();
     }
 
     public long deadLettered() {
-        return deadLettered.get();
+        return (long) deadLettered.count();
     }
 
     private void closeClients() {
         try {
             producer.close(Duration.ofSeconds(5));
             deadLetters.close(Duration.ofSeconds(5));
+            snapshots.close(Duration.ofSeconds(5));
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -264,7 +513,7 @@ public final class EngineService implements Runnable, AutoCloseable {
         running = false;
         consumer.wakeup();
         try {
-            stopped.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

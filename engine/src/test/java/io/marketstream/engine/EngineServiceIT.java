@@ -28,9 +28,11 @@ import org.junit.jupiter.api.Test;
 
 import io.marketstream.embedded.EmbeddedKafka;
 import io.marketstream.protocol.Json;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.Deposit;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.command.PlaceLimitOrder;
 import io.marketstream.protocol.event.EngineEvent;
@@ -62,6 +64,12 @@ class EngineServiceIT {
     private static List<OrderCommand> randomCommands(int count, long seed) {
         Random random = new Random(seed);
         List<OrderCommand> out = new ArrayList<>();
+        for (String market : List.of("BTC-USD", "ETH-USD")) {
+            for (long account = 1; account <= 3; account++) {
+                out.add(new Deposit("d" + seed + market + account + "b", market, account, market.substring(0, 3), "1000", 1));
+                out.add(new Deposit("d" + seed + market + account + "q", market, account, "USD", "1000000", 1));
+            }
+        }
         for (int i = 0; i < count; i++) {
             String market = random.nextBoolean() ? "BTC-USD" : "ETH-USD";
             if (random.nextInt(4) == 0) {
@@ -129,7 +137,8 @@ class EngineServiceIT {
         }
         int expectedTotal = expected.values().stream().mapToInt(List::size).sum();
 
-        EngineService engine = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it");
+        EngineService engine = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it",
+                500, Duration.ofSeconds(30), new SimpleMeterRegistry());
         Thread thread = new Thread(engine, "engine-1");
         thread.start();
         send(first);
@@ -138,8 +147,9 @@ class EngineServiceIT {
         engine.close();
         thread.join(10_000);
 
-        // a fresh engine (empty state) rebuilds from the command log, then carries on
-        EngineService restarted = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it");
+        // a fresh engine (empty state) restores the latest snapshot, replays the commands after it, then carries on
+        EngineService restarted = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), "engine-it",
+                500, Duration.ofSeconds(30), new SimpleMeterRegistry());
         Thread thread2 = new Thread(restarted, "engine-2");
         thread2.start();
         // besides the commands: JSON null (dead-lettered), and a BTC-USD command on ETH-USD's partition
@@ -148,10 +158,13 @@ class EngineServiceIT {
         OrderCommand misrouted = new PlaceLimitOrder("misrouted", "BTC-USD", 1, "m", Side.BUY, "1.00", "1.0000", 1);
         send(second, List.of(
                 new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), 1 - btcPartition, "BTC-USD", Json.writeBytes(misrouted)),
-                new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD", "null".getBytes(StandardCharsets.UTF_8))));
+                new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD", "null".getBytes(StandardCharsets.UTF_8)),
+                new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), "BTC-USD",
+                        ("{\"type\":\"deposit\",\"pad\":\"" + "x".repeat(100_000) + "\"}").getBytes(StandardCharsets.UTF_8))));
         await().atMost(Duration.ofSeconds(60)).until(() ->
-                restarted.commandsProcessed() == first.size() + second.size() + 1 && restarted.deadLettered() == 2);
-        // the replayed garbage record is not dead-lettered twice; the new one and the null are
+                restarted.commandsProcessed() == second.size() + 1 && restarted.deadLettered() == 3);
+        // replayed commands are not counted or dead-lettered again; the new garbage, the null and the
+        // oversized record are dead-lettered
         restarted.close();
         thread2.join(10_000);
 

@@ -51,7 +51,7 @@ class MatchingEnginePropertyTest {
         int trades = 0;
         int selfTrades = 0;
         for (int i = 0; i < codes.size(); i++) {
-            OrderCommand command = decode(i, codes.get(i));
+            OrderCommand command = decode(i, codes.get(i), SPEC.symbol(), 0);
             List<EngineEvent> actual = withoutMessages(engine.process(command, ++ts));
             List<EngineEvent> expected = withoutMessages(reference.process(command, ts));
             assertThat(actual).as("events of command %d: %s", i, command).isEqualTo(expected);
@@ -73,7 +73,7 @@ class MatchingEnginePropertyTest {
     }
 
     /** One command from one int: the low digits choose the kind, the rest its fields. */
-    static OrderCommand decode(int index, int code) {
+    static OrderCommand decode(int index, int code, String market, long ts) {
         String id = "c" + index;
         int kind = code % 100;
         int r = code / 100;
@@ -86,35 +86,36 @@ class MatchingEnginePropertyTest {
         String qty = "0." + String.format("%02d", 1 + r % 99) + "00";
         r /= 99;
         if (kind < 12) {
-            return new Deposit(id, SPEC.symbol(), account, kind % 2 == 0 ? "BTC" : "USD", kind % 2 == 0 ? "3" : "400", 0);
+            return new Deposit(id, market, account, kind % 2 == 0 ? market.substring(0, market.indexOf('-')) : "USD", kind % 2 == 0 ? "3" : "400", ts);
         }
         if (kind < 14) {
-            return new Withdraw(id, SPEC.symbol(), account, kind % 2 == 0 ? "BTC" : "USD", "1", 0);
+            return new Withdraw(id, market, account, kind % 2 == 0 ? market.substring(0, market.indexOf('-')) : "USD",
+                    "1", ts);
         }
         if (kind < 55) {
-            return new PlaceLimitOrder(id, SPEC.symbol(), account, r % 5 == 0 ? "k" + r % 3 : null, side, price, qty,
-                    TIF[r % 4], r % 9 == 0, STP[(r / 4) % 4], 0);
+            return new PlaceLimitOrder(id, market, account, r % 5 == 0 ? "k" + r % 3 : null, side, price, qty,
+                    TIF[r % 4], r % 9 == 0, STP[(r / 4) % 4], ts);
         }
         if (kind < 58) {
             String bad = new String[] {"100.50", "0", "-1.00", "1e3", "999999999.00"}[r % 5];
-            return new PlaceLimitOrder(id, SPEC.symbol(), account, null, side, r % 2 == 0 ? bad : price,
-                    r % 2 == 0 ? qty : bad.replace("100.50", "0.0050"), 0);
+            return new PlaceLimitOrder(id, market, account, null, side, r % 2 == 0 ? bad : price,
+                    r % 2 == 0 ? qty : bad.replace("100.50", "0.0050"), ts);
         }
         if (kind < 64) {
-            return new PlaceMarketOrder(id, SPEC.symbol(), account, null, side, qty, null, STP[r % 4], 0);
+            return new PlaceMarketOrder(id, market, account, null, side, qty, null, STP[r % 4], ts);
         }
         if (kind < 68) {
-            return new PlaceMarketOrder(id, SPEC.symbol(), account, null, side, null, (20 + r % 150) + ".000000",
-                    STP[r % 4], 0);
+            return new PlaceMarketOrder(id, market, account, null, side, null, (20 + r % 150) + ".000000",
+                    STP[r % 4], ts);
         }
         if (kind < 88) {
-            return new CancelOrder(id, SPEC.symbol(), account, 1 + r % (index + 1), 0);
+            return new CancelOrder(id, market, account, 1 + r % (index + 1), ts);
         }
         if (kind < 91) {
-            return new CancelAllOrders(id, SPEC.symbol(), account, 0);
+            return new CancelAllOrders(id, market, account, ts);
         }
-        return new ReduceOrder(id, SPEC.symbol(), account, 1 + r % (index + 1), "0." + String.format("%02d", 1 + r % 30)
-                + "00", 0);
+        return new ReduceOrder(id, market, account, 1 + r % (index + 1), "0." + String.format("%02d", 1 + r % 30)
+                + "00", ts);
     }
 
     private static List<EngineEvent> withoutMessages(List<EngineEvent> events) {

@@ -25,6 +25,14 @@ public final class Topics {
     public static final KafkaTopic<String, byte[]> ORDER_COMMANDS_DEAD_LETTER = new KafkaTopic<>(
             "marketstream.order-commands.dead-letter", Serdes.String(), Serdes.ByteArray());
 
+    /**
+     * The engine's periodic state snapshots (compacted; key {@code <command topic>-<partition>}, value
+     * the JSON snapshot of that partition's markets with the command offset it was taken at and
+     * its state hash). A restarting engine loads the latest one and replays only the commands after it.
+     */
+    public static final KafkaTopic<String, byte[]> ENGINE_SNAPSHOTS = new KafkaTopic<>(
+            "marketstream.engine-snapshots", Serdes.String(), Serdes.ByteArray());
+
     /** Header naming why a record was dead-lettered. */
     public static final String ERROR_HEADER = "marketstream.error";
 
