@@ -2,7 +2,7 @@ package io.marketstream.engine;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.LinkedHashMap;
 
 /**
  * One account's funds in one market, in scaled units (base at the quantity scale, quote at the
@@ -16,8 +16,11 @@ final class Account {
     long baseLocked;
     long quoteAvailable;
     long quoteLocked;
-    /** Open orders by id, so oldest first (cancel-all cancels in this order). */
-    final TreeMap<Long, RestingOrder> openOrders = new TreeMap<>();
+    /**
+     * Open orders in acceptance order, which is ascending id (ids are given in acceptance order), so
+     * oldest first: cancel-all cancels in this order.
+     */
+    final Map<Long, RestingOrder> openOrders = new LinkedHashMap<>();
     /** Open orders by client order id (only those that have one). */
     final Map<String, RestingOrder> openByClientId = new HashMap<>();
 

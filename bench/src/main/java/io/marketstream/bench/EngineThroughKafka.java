@@ -1,0 +1,153 @@
+package io.marketstream.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.marketstream.embedded.EmbeddedKafka;
+import io.marketstream.engine.EngineService;
+import io.marketstream.engine.MatchingEngine;
+import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.Side;
+import io.marketstream.protocol.command.CancelOrder;
+import io.marketstream.protocol.command.Deposit;
+import io.marketstream.protocol.command.OrderCommand;
+import io.marketstream.protocol.command.PlaceLimitOrder;
+import io.marketstream.protocol.command.PlaceMarketOrder;
+import io.marketstream.protocol.kafka.Topics;
+
+/**
+ * Sustained engine throughput through Kafka on the embedded broker: a backlog of commands
+ * (deposits, then about 70% limit, 25% cancel, 5% market, over two markets on two partitions) is
+ * written to the command topic first; then one {@link EngineService} is started and timed from its
+ * first committed command to the commit of the last, every event acknowledged by the broker (acks=all,
+ * idempotent) before each commit. Prints commands/s and events/s.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka [commands]}
+ * (default 1,000,000).
+ */
+public final class EngineThroughKafka {
+    private static final String GROUP = "engine-throughput";
+
+    private EngineThroughKafka() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        MarketCatalog catalog = MarketCatalog.defaults();
+        List<OrderCommand> commands = generate(catalog, count);
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(Topics.ORDER_COMMANDS.name(), 2, (short) 1),
+                        new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1),
+                        new NewTopic(Topics.ORDER_COMMANDS_DEAD_LETTER.name(), 1, (short) 1))).all().get();
+            }
+            long produceStart = System.nanoTime();
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
+            p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(),
+                    new ByteArraySerializer())) {
+                for (OrderCommand c : commands) {
+                    producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), c.market(), Json.writeBytes(c)));
+                }
+                producer.flush();
+            }
+            System.out.printf("backlog of %,d commands written in %.1f s%n", count,
+                    (System.nanoTime() - produceStart) / 1e9);
+
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            EngineService engine = new EngineService(new MatchingEngine(catalog), kafka.bootstrapServers(), GROUP,
+                    1_000_000, Duration.ofSeconds(30), registry);
+            Thread thread = new Thread(engine, "engine");
+            long start = System.nanoTime();
+            thread.start();
+            long firstCommitted = 0;
+            long firstAt = 0;
+            long committed = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                while (committed < count && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                    committed = 0;
+                    Map<TopicPartition, OffsetAndMetadata> offsets =
+                            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
+                    for (OffsetAndMetadata o : offsets.values()) {
+                        committed += o == null ? 0 : o.offset();
+                    }
+                    if (firstAt == 0 && committed > 0) {
+                        firstAt = System.nanoTime();
+                        firstCommitted = committed;
+                    }
+                }
+            }
+            long end = System.nanoTime();
+            engine.close();
+            thread.join(10_000);
+            double seconds = (end - firstAt) / 1e9;
+            long events = (long) registry.counter("marketstream.engine.commands", "group", GROUP).count();
+            System.out.printf("engine: %,d commands committed, %.2f s from first to last commit "
+                            + "(%.2f s including startup)%n", committed, seconds, (end - start) / 1e9);
+            System.out.printf("sustained: %,.0f commands/s through Kafka (%,d commands counted by the engine)%n",
+                    (committed - firstCommitted) / seconds, events);
+        }
+    }
+
+    /** Deposits for every account, then the mix; deterministic. */
+    static List<OrderCommand> generate(MarketCatalog catalog, int count) {
+        Random random = new Random(7);
+        List<OrderCommand> out = new ArrayList<>(count);
+        int accounts = 200;
+        for (MarketSpec m : catalog.all()) {
+            for (int a = 1; a <= accounts; a++) {
+                out.add(new Deposit("d-" + m.symbol() + "-" + a + "-b", m.symbol(), a, m.base(), "1000000", 1));
+                out.add(new Deposit("d-" + m.symbol() + "-" + a + "-q", m.symbol(), a, m.quote(), "10000000000", 1));
+            }
+        }
+        List<List<Long>> owners = new ArrayList<>();
+        catalog.all().forEach(m -> owners.add(new ArrayList<>()));
+        for (int i = out.size(); i < count; i++) {
+            int mi = random.nextInt(catalog.all().size());
+            MarketSpec m = catalog.all().get(mi);
+            long mid = mi == 0 ? 5_000_000 : 300_000;
+            int roll = random.nextInt(100);
+            Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
+            long account = 1 + random.nextInt(accounts);
+            List<Long> placed = owners.get(mi);
+            if (roll < 25 && !placed.isEmpty()) {
+                // order ids are given in acceptance order, and every placement here is accepted
+                int id = Math.max(0, placed.size() - 1 - random.nextInt(2_000));
+                out.add(new CancelOrder("c" + i, m.symbol(), placed.get(id), id + 1, i));
+            } else if (roll < 30) {
+                out.add(new PlaceMarketOrder("m" + i, m.symbol(), account, null, side, "0.0100", i));
+                placed.add(account);
+            } else {
+                long offset = random.nextInt(1_000) - 20;
+                long price = side == Side.BUY ? mid - offset : mid + offset;
+                out.add(new PlaceLimitOrder("l" + i, m.symbol(), account, null, side, m.formatPrice(price),
+                        "0.0" + (1 + random.nextInt(9)) + "00", i));
+                placed.add(account);
+            }
+        }
+        return out;
+    }
+}
