@@ -43,6 +43,18 @@ public final class Main {
         String redis;
     }
 
+    /** Which markets are traded, and by what rules. Every role of a deployment must use the same file. */
+    static final class MarketOptions {
+        @Option(names = "--markets", defaultValue = "${env:MARKETSTREAM_MARKETS}",
+                description = "Markets file: a JSON array of markets and their rules, see docs/engine.md "
+                        + "(env MARKETSTREAM_MARKETS; default: BTC-USD and ETH-USD built in).")
+        Path file;
+
+        MarketCatalog catalog() {
+            return file == null ? MarketCatalog.defaults() : MarketCatalog.load(file);
+        }
+    }
+
     /** Blocks until the JVM is asked to stop, then closes the roles. */
     static int runUntilStopped(Roles roles) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
@@ -65,6 +77,9 @@ public final class Main {
     @Command(name = "demo", description = "Everything in one JVM: embedded Kafka (KRaft) and Redis, engine, "
             + "streams job, an edge with the live page, and simulated traders.")
     static final class Demo implements Callable<Integer> {
+        @CommandLine.Mixin
+        MarketOptions markets = new MarketOptions();
+
         @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
                 description = "HTTP/WebSocket port of the edge (default ${DEFAULT-VALUE}).")
         int port;
@@ -75,7 +90,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            MarketCatalog catalog = MarketCatalog.defaults();
+            MarketCatalog catalog = markets.catalog();
             EmbeddedKafka kafka = EmbeddedKafka.start();
             EmbeddedRedis redis;
             try {
@@ -105,18 +120,41 @@ public final class Main {
     @Command(name = "engine", description = "The matching engine: commands in from Kafka, events out to Kafka.")
     static final class Engine implements Callable<Integer> {
         @CommandLine.Mixin
+        MarketOptions markets = new MarketOptions();
+
+        @CommandLine.Mixin
         KafkaOptions kafka = new KafkaOptions();
+
+        @Option(names = "--instance-id", defaultValue = "${env:MARKETSTREAM_INSTANCE_ID}",
+                description = "A stable name for this engine instance (env MARKETSTREAM_INSTANCE_ID). With it, a "
+                        + "restarted instance takes its markets straight back; without it, they move after 10 s.")
+        String instanceId;
+
+        @Option(names = "--snapshot-every", defaultValue = "50000",
+                description = "Snapshot a partition's state after this many commands (default ${DEFAULT-VALUE}).")
+        long snapshotEvery;
+
+        @Option(names = "--snapshot-interval", defaultValue = "30",
+                description = "...or after this many seconds with any new command (default ${DEFAULT-VALUE}).")
+        long snapshotSeconds;
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(kafka.bootstrap, null, MarketCatalog.defaults());
-            roles.engine();
+            if (snapshotEvery <= 0 || snapshotSeconds <= 0) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--snapshot-every and --snapshot-interval must be positive");
+            }
+            Roles roles = new Roles(kafka.bootstrap, null, markets.catalog());
+            roles.engine(instanceId, snapshotEvery, java.time.Duration.ofSeconds(snapshotSeconds));
             return runUntilStopped(roles);
         }
     }
 
     @Command(name = "streams", description = "The Kafka Streams job: engine events into books in Redis.")
     static final class Streams implements Callable<Integer> {
+        @CommandLine.Mixin
+        MarketOptions markets = new MarketOptions();
+
         @CommandLine.Mixin
         KafkaOptions kafka = new KafkaOptions();
 
@@ -128,7 +166,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(kafka.bootstrap, redis.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(kafka.bootstrap, redis.redis, markets.catalog());
             if (stateDir == null) {
                 roles.streams();
             } else {
@@ -141,6 +179,9 @@ public final class Main {
     @Command(name = "edge", description = "A WebSocket edge node serving market data from Redis.")
     static final class Edge implements Callable<Integer> {
         @CommandLine.Mixin
+        MarketOptions markets = new MarketOptions();
+
+        @CommandLine.Mixin
         RedisOptions redis = new RedisOptions();
 
         @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
@@ -149,7 +190,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(null, redis.redis, MarketCatalog.defaults());
+            Roles roles = new Roles(null, redis.redis, markets.catalog());
             roles.edge(EdgeConfig.defaults(port));
             return runUntilStopped(roles);
         }
@@ -158,6 +199,9 @@ public final class Main {
     @Command(name = "traders", description = "Simulated traders sending orders to the engine's command topic.")
     static final class Traders implements Callable<Integer> {
         @CommandLine.Mixin
+        MarketOptions markets = new MarketOptions();
+
+        @CommandLine.Mixin
         KafkaOptions kafka = new KafkaOptions();
 
         @Option(names = "--rate", defaultValue = "40", description = "Commands per second (default ${DEFAULT-VALUE}).")
@@ -165,7 +209,7 @@ public final class Main {
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(kafka.bootstrap, null, MarketCatalog.defaults());
+            Roles roles = new Roles(kafka.bootstrap, null, markets.catalog());
             roles.traders(rate);
             return runUntilStopped(roles);
         }

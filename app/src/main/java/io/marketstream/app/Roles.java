@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,8 +44,15 @@ final class Roles implements AutoCloseable {
     }
 
     EngineService engine() {
+        return engine(null, 50_000, Duration.ofSeconds(30));
+    }
+
+    /** @param instanceId a stable instance name for static group membership, or null */
+    EngineService engine(String instanceId, long snapshotEvery, Duration snapshotInterval) {
         KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
-        EngineService engine = new EngineService(new MatchingEngine(catalog), bootstrap, "marketstream-engine");
+        Map<String, Object> consumer = instanceId == null ? Map.of() : Map.of("group.instance.id", instanceId);
+        EngineService engine = new EngineService(new MatchingEngine(catalog), bootstrap, "marketstream-engine",
+                snapshotEvery, snapshotInterval, Metrics.globalRegistry, consumer, Map.of());
         Thread thread = new Thread(engine, "engine");
         thread.start();
         started.push(engine);

@@ -104,7 +104,7 @@ public final class EngineThroughKafka {
             engine.close();
             thread.join(10_000);
             double seconds = (end - firstAt) / 1e9;
-            long events = (long) registry.counter("marketstream.engine.commands", "group", GROUP).count();
+            long events = engine.commandsProcessed();
             System.out.printf("engine: %,d commands committed, %.2f s from first to last commit "
                             + "(%.2f s including startup)%n", committed, seconds, (end - start) / 1e9);
             System.out.printf("sustained: %,.0f commands/s through Kafka (%,d commands counted by the engine)%n",

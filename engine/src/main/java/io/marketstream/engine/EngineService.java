@@ -14,8 +14,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import org.apache.kafka.clients.admin.Admin;
@@ -89,9 +90,9 @@ public final class EngineService implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Long> sinceSnapshot = new HashMap<>();
     private final Map<TopicPartition, Long> lastSnapshotNanos = new HashMap<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
-    private final Counter commands;
-    private final Counter deadLettered;
-    private final Counter snapshotsWritten;
+    private final AtomicLong commands = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong snapshotsWritten = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean caughtUp;
@@ -122,11 +123,11 @@ public final class EngineService implements Runnable, AutoCloseable {
         this.bootstrapServers = bootstrapServers;
         this.snapshotEvery = snapshotEvery;
         this.snapshotIntervalNanos = snapshotInterval.toNanos();
-        this.commands = Counter.builder("marketstream.engine.commands").tag("group", groupId)
+        FunctionCounter.builder("marketstream.engine.commands", commands, AtomicLong::get).tag("group", groupId)
                 .description("command records processed live").register(registry);
-        this.deadLettered = Counter.builder("marketstream.engine.dead.letters").tag("group", groupId)
+        FunctionCounter.builder("marketstream.engine.dead.letters", deadLettered, AtomicLong::get).tag("group", groupId)
                 .description("unreadable command records sent to the dead-letter topic").register(registry);
-        this.snapshotsWritten = Counter.builder("marketstream.engine.snapshots").tag("group", groupId)
+        FunctionCounter.builder("marketstream.engine.snapshots", snapshotsWritten, AtomicLong::get).tag("group", groupId)
                 .description("state snapshots written").register(registry);
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -242,7 +243,7 @@ public final class EngineService implements Runnable, AutoCloseable {
         if (replay) {
             return;
         }
-        commands.increment();
+        commands.incrementAndGet();
         for (EngineEvent event : events) {
             producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event), (md, ex) -> {
                 if (ex != null) {
@@ -256,7 +257,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        deadLettered.increment();
+        deadLettered.incrementAndGet();
         log.warn("Unreadable command at {}-{}@{} sent to {}: {}", record.topic(), record.partition(),
                 record.offset(), Topics.ORDER_COMMANDS_DEAD_LETTER.name(), reason);
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.ORDER_COMMANDS_DEAD_LETTER.name(),
@@ -311,7 +312,7 @@ public final class EngineService implements Runnable, AutoCloseable {
             if (ex != null) {
                 log.warn("Could not write the snapshot of {} at offset {}; the previous one stays in use", tp, offset, ex);
             } else {
-                snapshotsWritten.increment();
+                snapshotsWritten.incrementAndGet();
             }
         });
         log.info("Snapshot of {} ({}) at command offset {}: state hash {} ({} bytes)", tp, symbols, offset,
@@ -490,11 +491,11 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     public long commandsProcessed() {
-        return (long) commands.count();
+        return commands.get();
     }
 
     public long deadLettered() {
-        return (long) deadLettered.count();
+        return deadLettered.get();
     }
 
     private void closeClients() {

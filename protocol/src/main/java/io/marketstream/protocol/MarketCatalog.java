@@ -1,5 +1,9 @@
 package io.marketstream.protocol;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +41,29 @@ public final class MarketCatalog {
                 .makerFeeBps(2)
                 .takerFeeBps(5)
                 .build();
+    }
+
+    /**
+     * Reads a markets file: a JSON array of {@link MarketConfig}.
+     *
+     * @throws IllegalArgumentException naming the file and what is wrong in it
+     */
+    public static MarketCatalog load(Path file) {
+        try {
+            MarketConfig[] configs = Json.read(Files.readAllBytes(file), MarketConfig[].class);
+            if (configs == null || configs.length == 0) {
+                throw new IllegalArgumentException("no markets in it");
+            }
+            List<MarketSpec> specs = new ArrayList<>();
+            for (MarketConfig config : configs) {
+                specs.add(config.toSpec());
+            }
+            return new MarketCatalog(specs);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read markets file " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("markets file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     public Optional<MarketSpec> find(String symbol) {
