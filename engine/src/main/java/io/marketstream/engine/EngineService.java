@@ -96,6 +96,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean caughtUp;
+    private volatile List<String> assignedMarkets = List.of();
 
     /** An engine with the default snapshot policy (every 50,000 commands or 30 s) and the global registry. */
     public EngineService(MatchingEngine engine, String bootstrapServers, String groupId) {
@@ -304,11 +305,11 @@ public final class EngineService implements Runnable, AutoCloseable {
         List<String> symbols = marketsOf(tp);
         List<MarketSnapshot> markets = new ArrayList<>(symbols.size());
         symbols.forEach(s -> markets.add(engine.snapshot(s)));
-        PartitionSnapshot snapshot = new PartitionSnapshot(tp.topic(), tp.partition(), offset,
+        PartitionSnapshot snapshot = new PartitionSnapshot(groupId, tp.topic(), tp.partition(), offset,
                 engine.stateHash(symbols), markets);
         byte[] bytes = Json.writeBytes(snapshot);
-        snapshots.send(new ProducerRecord<>(Topics.ENGINE_SNAPSHOTS.name(), PartitionSnapshot.key(tp.topic(),
-                tp.partition()), bytes), (md, ex) -> {
+        snapshots.send(new ProducerRecord<>(Topics.ENGINE_SNAPSHOTS.name(), PartitionSnapshot.key(groupId,
+                tp.topic(), tp.partition()), bytes), (md, ex) -> {
             if (ex != null) {
                 log.warn("Could not write the snapshot of {} at offset {}; the previous one stays in use", tp, offset, ex);
             } else {
@@ -372,7 +373,7 @@ public final class EngineService implements Runnable, AutoCloseable {
                     }
                     try {
                         PartitionSnapshot s = Json.read(r.value(), PartitionSnapshot.class);
-                        if (s.topic().equals(commandTopic)) {
+                        if (groupId.equals(s.group()) && s.topic().equals(commandTopic)) {
                             latest.put(s.partition(), s);
                         }
                     } catch (IllegalArgumentException e) {
@@ -421,6 +422,9 @@ public final class EngineService implements Runnable, AutoCloseable {
                 replayUntil.put(tp, Math.max(committedOffset, from));
                 sinceSnapshot.put(tp, 0L);
                 lastSnapshotNanos.put(tp, System.nanoTime());
+                List<String> now = new ArrayList<>(assignedMarkets);
+                now.addAll(symbols);
+                assignedMarkets = List.copyOf(now);
                 log.info("Assigned {} ({}): restored from {}, replaying commands up to offset {}", tp, symbols,
                         from > 0 ? "the snapshot at offset " + from + " (state hash " + snapshot.stateHash() + ")"
                                 : "nothing (start of the log)", replayUntil.get(tp));
@@ -451,6 +455,9 @@ public final class EngineService implements Runnable, AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             producer.flush();
             deadLetters.flush();
+            List<String> now = new ArrayList<>(assignedMarkets);
+            partitions.forEach(tp -> now.removeAll(marketsOf(tp)));
+            assignedMarkets = List.copyOf(now);
             partitions.forEach(tp -> {
                 replayUntil.remove(tp);
                 sinceSnapshot.remove(tp);
@@ -483,6 +490,11 @@ public final class EngineService implements Runnable, AutoCloseable {
     /** The partition Kafka's default partitioner gives a market's key. */
     public static int partitionOf(String market, int partitions) {
         return Utils.toPositive(Utils.murmur2(market.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** The markets this instance runs now (its share of the group's partitions). */
+    public List<String> assignedMarkets() {
+        return assignedMarkets;
     }
 
     /** True once the assigned partitions' histories have been replayed (state rebuilt). */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,8 +23,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.marketstream.embedded.EmbeddedKafka;
@@ -45,8 +46,8 @@ class EngineServiceIT {
     private static final MarketCatalog CATALOG = MarketCatalog.defaults();
     private static EmbeddedKafka kafka;
 
-    @BeforeAll
-    static void start() throws Exception {
+    @BeforeEach
+    void start() throws Exception {
         kafka = EmbeddedKafka.start();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(List.of(
@@ -56,8 +57,8 @@ class EngineServiceIT {
         }
     }
 
-    @AfterAll
-    static void stop() {
+    @AfterEach
+    void stop() {
         kafka.close();
     }
 
@@ -101,6 +102,7 @@ class EngineServiceIT {
         }
     }
 
+    /** Every event on the topic, read to its end offsets (and at least {@code expected} of them). */
     private static List<EngineEvent> readAllEvents(int expected) {
         Properties c = new Properties();
         c.put("bootstrap.servers", kafka.bootstrapServers());
@@ -111,11 +113,13 @@ class EngineServiceIT {
                     new TopicPartition(Topics.ENGINE_EVENTS.name(), 1));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 for (ConsumerRecord<String, EngineEvent> r : consumer.poll(Duration.ofMillis(200))) {
                     events.add(r.value());
                 }
-                return events.size() >= expected;
+                return events.size() >= expected
+                        && partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
             });
         }
         return events;
@@ -185,5 +189,56 @@ class EngineServiceIT {
         });
         assertThat(expectedAfterFirst).isLessThan(expectedTotal);
         assertThat(byMarket).isEqualTo(expected);
+    }
+
+    @Test
+    void twoInstancesSplitTheMarketsAndTheSurvivorTakesOverWhenOneStops() throws Exception {
+        String group = "engine-split-it";
+        List<OrderCommand> before = randomCommands(1_000, 3);
+        List<OrderCommand> after = randomCommands(1_000, 4).stream().filter(c -> !(c instanceof Deposit)).toList();
+        MatchingEngine reference = new MatchingEngine(CATALOG);
+        Map<String, List<EngineEvent>> expected = new TreeMap<>();
+        for (OrderCommand c : before) {
+            reference.process(c, 1).forEach(e -> expected.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e));
+        }
+        for (OrderCommand c : after) {
+            reference.process(c, 1).forEach(e -> expected.computeIfAbsent(e.market(), m -> new ArrayList<>()).add(e));
+        }
+
+        EngineService a = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), group,
+                300, Duration.ofSeconds(30), new SimpleMeterRegistry());
+        EngineService b = new EngineService(new MatchingEngine(CATALOG), kafka.bootstrapServers(), group,
+                300, Duration.ofSeconds(30), new SimpleMeterRegistry());
+        Thread ta = new Thread(a, "engine-a");
+        Thread tb = new Thread(b, "engine-b");
+        ta.start();
+        tb.start();
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                a.assignedMarkets().size() == 1 && b.assignedMarkets().size() == 1);
+        assertThat(a.assignedMarkets()).doesNotContainAnyElementsOf(b.assignedMarkets());
+        send(before);
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                a.commandsProcessed() + b.commandsProcessed() == before.size());
+        assertThat(a.commandsProcessed()).as("a ran one market").isPositive();
+        assertThat(b.commandsProcessed()).as("b ran the other").isPositive();
+
+        b.close();
+        tb.join(10_000);
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.assignedMarkets().size() == 2);
+        send(after);
+        int total = expected.values().stream().mapToInt(List::size).sum();
+        Map<String, List<EngineEvent>> actual = new TreeMap<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Map<String, Map<Long, EngineEvent>> deduplicated = new TreeMap<>();
+            for (EngineEvent e : readAllEvents(0)) {
+                deduplicated.computeIfAbsent(e.market(), m -> new LinkedHashMap<>()).putIfAbsent(e.seq(), e);
+            }
+            actual.clear();
+            deduplicated.forEach((m, events) -> actual.put(m, new ArrayList<>(events.values())));
+            return actual.values().stream().mapToInt(List::size).sum() >= total;
+        });
+        a.close();
+        ta.join(10_000);
+        assertThat(actual).isEqualTo(expected);
     }
 }

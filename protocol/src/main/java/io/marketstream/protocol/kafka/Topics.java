@@ -26,7 +26,7 @@ public final class Topics {
             "marketstream.order-commands.dead-letter", Serdes.String(), Serdes.ByteArray());
 
     /**
-     * The engine's periodic state snapshots (compacted; key {@code <command topic>-<partition>}, value
+     * The engine's periodic state snapshots (compacted; key {@code <engine group>/<command topic>-<partition>}, value
      * the JSON snapshot of that partition's markets with the command offset it was taken at and
      * its state hash). A restarting engine loads the latest one and replays only the commands after it.
      */
