@@ -1,14 +1,19 @@
 package io.marketstream.engine;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashMap;
 
 /**
  * One account's funds in one market, in scaled units (base at the quantity scale, quote at the
  * market's quote scale), and its open orders. {@code locked} backs open orders exactly: the base
  * of its resting sells, and price × open quantity of its resting buys. Owned by one
  * {@link MarketMatcher}; single-threaded.
+ *
+ * <p>Open orders form an intrusive list through {@link RestingOrder#accountPrev}/{@code accountNext},
+ * in acceptance order, which is ascending id (ids are given in acceptance order), so oldest first:
+ * adding and removing one is O(1) without hashing, and cancel-all cancels in this order.
  */
 final class Account {
     final long id;
@@ -16,29 +21,67 @@ final class Account {
     long baseLocked;
     long quoteAvailable;
     long quoteLocked;
-    /**
-     * Open orders in acceptance order, which is ascending id (ids are given in acceptance order), so
-     * oldest first: cancel-all cancels in this order.
-     */
-    final Map<Long, RestingOrder> openOrders = new LinkedHashMap<>();
-    /** Open orders by client order id (only those that have one). */
-    final Map<String, RestingOrder> openByClientId = new HashMap<>();
+    private RestingOrder oldest;
+    private RestingOrder newest;
+    private int openCount;
+    /** Open orders by client order id (only those that have one); created on first use. */
+    private Map<String, RestingOrder> openByClientId;
 
     Account(long id) {
         this.id = id;
     }
 
     void addOpen(RestingOrder order) {
-        openOrders.put(order.orderId, order);
+        order.accountPrev = newest;
+        order.accountNext = null;
+        if (newest == null) {
+            oldest = order;
+        } else {
+            newest.accountNext = order;
+        }
+        newest = order;
+        openCount++;
         if (order.clientOrderId != null) {
+            if (openByClientId == null) {
+                openByClientId = new HashMap<>();
+            }
             openByClientId.put(order.clientOrderId, order);
         }
     }
 
     void removeOpen(RestingOrder order) {
-        openOrders.remove(order.orderId);
+        if (order.accountPrev == null) {
+            oldest = order.accountNext;
+        } else {
+            order.accountPrev.accountNext = order.accountNext;
+        }
+        if (order.accountNext == null) {
+            newest = order.accountPrev;
+        } else {
+            order.accountNext.accountPrev = order.accountPrev;
+        }
+        order.accountPrev = null;
+        order.accountNext = null;
+        openCount--;
         if (order.clientOrderId != null) {
             openByClientId.remove(order.clientOrderId);
         }
+    }
+
+    boolean hasOpenClientOrderId(String clientOrderId) {
+        return openByClientId != null && openByClientId.containsKey(clientOrderId);
+    }
+
+    int openCount() {
+        return openCount;
+    }
+
+    /** A copy of the open orders, oldest first. */
+    List<RestingOrder> openOrders() {
+        List<RestingOrder> all = new ArrayList<>(openCount);
+        for (RestingOrder o = oldest; o != null; o = o.accountNext) {
+            all.add(o);
+        }
+        return all;
     }
 }

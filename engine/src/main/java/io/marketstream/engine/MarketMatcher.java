@@ -1,8 +1,6 @@
 package io.marketstream.engine;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,13 +63,27 @@ final class MarketMatcher {
     long quoteTotal;
 
     /** Accounts (and which of their assets) the command in hand changed, in the order it changed them. */
-    private final Map<Long, Integer> touched = new LinkedHashMap<>();
+    private Account[] touchedAccounts = new Account[8];
+    private int[] touchedAssets = new int[8];
+    private int touchedCount;
+    private final DecimalCache prices;
+    private final DecimalCache quantities;
     private List<EngineEvent> out;
     private String commandId;
     private long ts;
 
     MarketMatcher(MarketSpec spec) {
         this.spec = spec;
+        this.prices = new DecimalCache(spec.priceScale());
+        this.quantities = new DecimalCache(spec.qtyScale());
+    }
+
+    private String fmtPrice(long price) {
+        return prices.format(price);
+    }
+
+    private String fmtQty(long qty) {
+        return quantities.format(qty);
     }
 
     /** Applies one command, appending its events to {@code events}. */
@@ -106,7 +118,8 @@ final class MarketMatcher {
             }
             flushBalances();
         } finally {
-            touched.clear();
+            java.util.Arrays.fill(touchedAccounts, 0, touchedCount, null);
+            touchedCount = 0;
             this.out = null;
         }
     }
@@ -130,7 +143,7 @@ final class MarketMatcher {
         }
         if (!withinBand(price)) {
             reject(c, RejectReason.PRICE_OUTSIDE_BAND, "price must be within " + spec.priceBandBps()
-                    + " bps of the last trade price " + spec.formatPrice(lastTradePrice));
+                    + " bps of the last trade price " + fmtPrice(lastTradePrice));
             return;
         }
         if (isDuplicate(c, account)) {
@@ -145,15 +158,15 @@ final class MarketMatcher {
             }
             PriceLevel best = book.best(side.opposite());
             if (best != null && OrderBook.acceptable(side, best.price, price)) {
-                reject(c, RejectReason.POST_ONLY_WOULD_TAKE, "the order would trade at " + spec.formatPrice(best.price));
+                reject(c, RejectReason.POST_ONLY_WOULD_TAKE, "the order would trade at " + fmtPrice(best.price));
                 return;
             }
         }
         boolean buy = side == Side.BUY;
         if (buy ? account.quoteAvailable < notional : account.baseAvailable < qty) {
             reject(c, RejectReason.INSUFFICIENT_FUNDS, "available " + (buy ? spec.quote() + " " + spec.formatQuote(
-                    account.quoteAvailable) : spec.base() + " " + spec.formatQty(account.baseAvailable))
-                    + " does not cover " + (buy ? spec.formatQuote(notional) : spec.formatQty(qty)));
+                    account.quoteAvailable) : spec.base() + " " + fmtQty(account.baseAvailable))
+                    + " does not cover " + (buy ? spec.formatQuote(notional) : fmtQty(qty)));
             return;
         }
         long orderId = nextOrderId++;
@@ -166,7 +179,7 @@ final class MarketMatcher {
         }
         touch(account, buy ? QUOTE : BASE);
         out.add(new OrderAccepted(spec.symbol(), ++seq, commandId, ts, orderId, account.id, c.clientOrderId(),
-                OrderType.LIMIT, side, spec.formatPrice(price), spec.formatQty(qty), null, tif, c.isPostOnly()));
+                OrderType.LIMIT, side, fmtPrice(price), fmtQty(qty), null, tif, c.isPostOnly()));
 
         SelfTradePrevention stp = c.stp() != null ? c.stp() : spec.selfTradePrevention();
         Taker taker = new Taker(account, orderId, side, price, stp, true);
@@ -187,7 +200,7 @@ final class MarketMatcher {
             book.add(order);
             account.addOpen(order);
             out.add(new OrderRested(spec.symbol(), ++seq, commandId, ts, orderId, account.id, side,
-                    spec.formatPrice(price), spec.formatQty(taker.remainingQty)));
+                    fmtPrice(price), fmtQty(taker.remainingQty)));
         } else {
             endTaker(taker, tif == TimeInForce.FOK ? CancelReason.FILL_OR_KILL : CancelReason.IMMEDIATE_OR_CANCEL);
         }
@@ -225,7 +238,7 @@ final class MarketMatcher {
         }
         long orderId = nextOrderId++;
         out.add(new OrderAccepted(spec.symbol(), ++seq, commandId, ts, orderId, account.id, c.clientOrderId(),
-                OrderType.MARKET, side, null, c.qty() == null ? null : spec.formatQty(qty),
+                OrderType.MARKET, side, null, c.qty() == null ? null : fmtQty(qty),
                 c.quoteAmount() == null ? null : spec.formatQuote(quoteAmount), null, false));
         long limit = side == Side.BUY ? bandHigh() : bandLow();
         Taker taker = new Taker(account, orderId, side, limit,
@@ -242,7 +255,7 @@ final class MarketMatcher {
             default -> CancelReason.NO_LIQUIDITY;
         };
         out.add(new OrderCancelled(spec.symbol(), ++seq, commandId, ts, orderId, account.id, side, null,
-                c.qty() == null ? null : spec.formatQty(taker.remainingQty), false, reason));
+                c.qty() == null ? null : fmtQty(taker.remainingQty), false, reason));
     }
 
     private void cancel(CancelOrder c) {
@@ -261,11 +274,11 @@ final class MarketMatcher {
         if (account == null) {
             return;
         }
-        if (account.openOrders.isEmpty()) {
+        if (account.openCount() == 0) {
             reject(c, RejectReason.UNKNOWN_ORDER, "account " + account.id + " has no open orders in " + spec.symbol());
             return;
         }
-        for (RestingOrder order : new ArrayList<>(account.openOrders.values())) {
+        for (RestingOrder order : account.openOrders()) {
             cancelResting(order, CancelReason.USER);
         }
     }
@@ -286,13 +299,13 @@ final class MarketMatcher {
         }
         if (by >= order.remaining) {
             reject(c, RejectReason.REDUCE_NOT_BELOW_REMAINING, "order " + order.orderId + " has "
-                    + spec.formatQty(order.remaining) + " open; cancel it to remove it all");
+                    + fmtQty(order.remaining) + " open; cancel it to remove it all");
             return;
         }
         book.take(order, by);
         release(accounts.get(order.account), order.side, order.price, by);
         out.add(new OrderReduced(spec.symbol(), ++seq, commandId, ts, order.orderId, order.account, order.side,
-                spec.formatPrice(order.price), spec.formatQty(by), spec.formatQty(order.remaining)));
+                fmtPrice(order.price), fmtQty(by), fmtQty(order.remaining)));
     }
 
     // ----------------------------------------------------------------------------------- funds
@@ -475,10 +488,10 @@ final class MarketMatcher {
             t.remainingQuote -= notional;
         }
         lastTradePrice = price;
-        String buyerFeeText = spec.formatQty(buyerFee);
+        String buyerFeeText = fmtQty(buyerFee);
         String sellerFeeText = spec.formatQuote(sellerFee);
-        out.add(new Trade(spec.symbol(), ++seq, commandId, ts, nextTradeId++, spec.formatPrice(price),
-                spec.formatQty(qty), spec.formatQuote(notional), t.side, maker.orderId, t.orderId, maker.account,
+        out.add(new Trade(spec.symbol(), ++seq, commandId, ts, nextTradeId++, fmtPrice(price),
+                fmtQty(qty), spec.formatQuote(notional), t.side, maker.orderId, t.orderId, maker.account,
                 t.account.id, takerBuys ? sellerFeeText : buyerFeeText, takerBuys ? spec.quote() : spec.base(),
                 takerBuys ? buyerFeeText : sellerFeeText, takerBuys ? spec.base() : spec.quote()));
     }
@@ -487,7 +500,7 @@ final class MarketMatcher {
     private void endTaker(Taker t, CancelReason reason) {
         release(t.account, t.side, t.limit, t.remainingQty);
         out.add(new OrderCancelled(spec.symbol(), ++seq, commandId, ts, t.orderId, t.account.id, t.side,
-                spec.formatPrice(t.limit), spec.formatQty(t.remainingQty), false, reason));
+                fmtPrice(t.limit), fmtQty(t.remainingQty), false, reason));
     }
 
     private void cancelResting(RestingOrder order, CancelReason reason) {
@@ -496,7 +509,7 @@ final class MarketMatcher {
         account.removeOpen(order);
         release(account, order.side, order.price, order.remaining);
         out.add(new OrderCancelled(spec.symbol(), ++seq, commandId, ts, order.orderId, order.account, order.side,
-                spec.formatPrice(order.price), spec.formatQty(order.remaining), true, reason));
+                fmtPrice(order.price), fmtQty(order.remaining), true, reason));
     }
 
     /** Moves the lock of {@code qty} of an order at {@code price} back to available. */
@@ -559,7 +572,7 @@ final class MarketMatcher {
     }
 
     private boolean isDuplicate(OrderCommand c, Account account) {
-        if (c.clientOrderId() != null && account.openByClientId.containsKey(c.clientOrderId())) {
+        if (c.clientOrderId() != null && account.hasOpenClientOrderId(c.clientOrderId())) {
             reject(c, RejectReason.DUPLICATE_CLIENT_ORDER_ID, "an open order already has clientOrderId "
                     + c.clientOrderId());
             return true;
@@ -579,9 +592,9 @@ final class MarketMatcher {
         if (price <= 0) {
             reject(c, RejectReason.INVALID_PRICE, "price must be positive");
         } else if (price > spec.maxPrice()) {
-            reject(c, RejectReason.PRICE_TOO_HIGH, "price must be at most " + spec.formatPrice(spec.maxPrice()));
+            reject(c, RejectReason.PRICE_TOO_HIGH, "price must be at most " + fmtPrice(spec.maxPrice()));
         } else if (!spec.isOnTick(price)) {
-            reject(c, RejectReason.PRICE_NOT_ON_TICK, "price must be a multiple of " + spec.formatPrice(spec.tickSize()));
+            reject(c, RejectReason.PRICE_NOT_ON_TICK, "price must be a multiple of " + fmtPrice(spec.tickSize()));
         } else {
             return price;
         }
@@ -595,7 +608,7 @@ final class MarketMatcher {
             return -1;
         }
         if (qty < spec.minQty()) {
-            reject(c, RejectReason.QUANTITY_BELOW_MINIMUM, field + " must be at least " + spec.formatQty(spec.minQty()));
+            reject(c, RejectReason.QUANTITY_BELOW_MINIMUM, field + " must be at least " + fmtQty(spec.minQty()));
             return -1;
         }
         return qty;
@@ -613,9 +626,9 @@ final class MarketMatcher {
         if (qty <= 0) {
             reject(c, RejectReason.INVALID_QUANTITY, field + " must be positive");
         } else if (qty > spec.maxQty()) {
-            reject(c, RejectReason.QUANTITY_TOO_LARGE, field + " must be at most " + spec.formatQty(spec.maxQty()));
+            reject(c, RejectReason.QUANTITY_TOO_LARGE, field + " must be at most " + fmtQty(spec.maxQty()));
         } else if (!spec.isOnLot(qty)) {
-            reject(c, RejectReason.QUANTITY_NOT_ON_LOT, field + " must be a multiple of " + spec.formatQty(spec.lotSize()));
+            reject(c, RejectReason.QUANTITY_NOT_ON_LOT, field + " must be a multiple of " + fmtQty(spec.lotSize()));
         } else {
             return qty;
         }
@@ -671,18 +684,29 @@ final class MarketMatcher {
     // ----------------------------------------------------------------------------------- balances out
 
     private void touch(Account account, int assets) {
-        touched.merge(account.id, assets, (a, b) -> a | b);
+        for (int i = 0; i < touchedCount; i++) {
+            if (touchedAccounts[i] == account) {
+                touchedAssets[i] |= assets;
+                return;
+            }
+        }
+        if (touchedCount == touchedAccounts.length) {
+            touchedAccounts = java.util.Arrays.copyOf(touchedAccounts, touchedCount * 2);
+            touchedAssets = java.util.Arrays.copyOf(touchedAssets, touchedCount * 2);
+        }
+        touchedAccounts[touchedCount] = account;
+        touchedAssets[touchedCount++] = assets;
     }
 
     /** One {@link BalanceChanged} per account and asset the command changed, after its other events. */
     private void flushBalances() {
-        for (Map.Entry<Long, Integer> e : touched.entrySet()) {
-            Account account = accounts.get(e.getKey());
-            if ((e.getValue() & BASE) != 0) {
+        for (int i = 0; i < touchedCount; i++) {
+            Account account = touchedAccounts[i];
+            if ((touchedAssets[i] & BASE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.base(),
-                        spec.formatQty(account.baseAvailable), spec.formatQty(account.baseLocked)));
+                        fmtQty(account.baseAvailable), fmtQty(account.baseLocked)));
             }
-            if ((e.getValue() & QUOTE) != 0) {
+            if ((touchedAssets[i] & QUOTE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.quote(),
                         spec.formatQuote(account.quoteAvailable), spec.formatQuote(account.quoteLocked)));
             }
@@ -708,7 +732,15 @@ final class MarketMatcher {
             }
             long lockedBase = 0;
             long lockedQuote = 0;
-            for (RestingOrder o : a.openOrders.values()) {
+            List<RestingOrder> orders = a.openOrders();
+            if (orders.size() != a.openCount()) {
+                throw new IllegalStateException("account " + a.id + " counts " + a.openCount() + " open orders, lists "
+                        + orders.size());
+            }
+            for (RestingOrder o : orders) {
+                if (o.clientOrderId != null && !a.hasOpenClientOrderId(o.clientOrderId)) {
+                    throw new IllegalStateException("open order " + o.orderId + " is missing from the client id index");
+                }
                 if (book.find(o.orderId) != o) {
                     throw new IllegalStateException("open order " + o.orderId + " of " + a.id + " is not on the book");
                 }
@@ -722,7 +754,7 @@ final class MarketMatcher {
                 throw new IllegalStateException("account " + a.id + " locks " + a.baseLocked + "/" + a.quoteLocked
                         + " but its orders back " + lockedBase + "/" + lockedQuote);
             }
-            open += a.openOrders.size();
+            open += a.openCount();
             base += a.baseAvailable + a.baseLocked;
             quote += a.quoteAvailable + a.quoteLocked;
         }

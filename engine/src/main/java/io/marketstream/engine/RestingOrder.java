@@ -16,6 +16,9 @@ final class RestingOrder {
     long remaining;
     RestingOrder prev;
     RestingOrder next;
+    /** Links of the owner's list of open orders (see {@link Account}). */
+    RestingOrder accountPrev;
+    RestingOrder accountNext;
 
     RestingOrder(long orderId, long account, String clientOrderId, Side side, long price, long remaining) {
         this.orderId = orderId;

@@ -1,5 +1,7 @@
 package io.marketstream.protocol;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Exact decimals as scaled {@code long}s: {@code "123.45"} at scale 2 is {@code 12345}. Inside the
  * system prices and quantities are scaled longs; decimal strings appear only at the edges (command
@@ -83,23 +85,30 @@ public final class ScaledDecimal {
     /** Formats a scaled long with exactly {@code scale} fraction digits. */
     public static String format(long value, int scale) {
         checkScale(scale);
-        if (scale == 0) {
-            return Long.toString(value);
-        }
-        StringBuilder sb = new StringBuilder(24);
-        if (value < 0) {
-            sb.append('-');
-        }
-        long abs = Math.abs(value);
         if (value == Long.MIN_VALUE) {
             throw new ArithmeticException("cannot format Long.MIN_VALUE");
         }
-        sb.append(abs / POWERS[scale]).append('.');
-        String fraction = Long.toString(abs % POWERS[scale]);
-        for (int pad = scale - fraction.length(); pad > 0; pad--) {
-            sb.append('0');
+        if (scale == 0) {
+            return Long.toString(value);
         }
-        return sb.append(fraction).toString();
+        // digits written right to left into one buffer: no intermediate strings (this is on the
+        // engine's hot path, several times per event)
+        byte[] buf = new byte[21 + scale];
+        int pos = buf.length;
+        long abs = Math.abs(value);
+        for (int i = 0; i < scale; i++) {
+            buf[--pos] = (byte) ('0' + abs % 10);
+            abs /= 10;
+        }
+        buf[--pos] = '.';
+        do {
+            buf[--pos] = (byte) ('0' + abs % 10);
+            abs /= 10;
+        } while (abs != 0);
+        if (value < 0) {
+            buf[--pos] = '-';
+        }
+        return new String(buf, pos, buf.length - pos, StandardCharsets.ISO_8859_1);
     }
 
     private static void checkScale(int scale) {
