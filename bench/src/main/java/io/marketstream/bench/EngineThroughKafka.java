@@ -78,7 +78,7 @@ public final class EngineThroughKafka {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             EngineService engine = new EngineService(new MatchingEngine(catalog), kafka.bootstrapServers(), GROUP,
                     1_000_000, Duration.ofSeconds(30), registry, Map.of(),
-                    Map.of("compression.type", System.getProperty("compression", "lz4")));
+                    Map.of("compression.type", System.getProperty("compression", "none")));
             Thread thread = new Thread(engine, "engine");
             long start = System.nanoTime();
             thread.start();
