@@ -61,6 +61,11 @@ public final class L2Book {
         return side(side).getOrDefault(price, 0L);
     }
 
+    /** The best level of a side as (price, quantity), scaled, or null if the side is empty. */
+    public Map.Entry<Long, Long> best(Side side) {
+        return side(side).firstEntry();
+    }
+
     public int depth(Side side) {
         return side(side).size();
     }
