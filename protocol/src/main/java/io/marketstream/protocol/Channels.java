@@ -1,6 +1,7 @@
 package io.marketstream.protocol;
 
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import io.marketstream.protocol.marketdata.KlineInterval;
 
@@ -24,7 +25,8 @@ public final class Channels {
     public static final String ORDERS = "orders";
     public static final String BALANCES = "balances";
 
-    private static final String MARKET_PATTERN = "[A-Z0-9]{1,12}-[A-Z0-9]{1,12}";
+    private static final Pattern MARKET = Pattern.compile("[A-Z0-9]{1,12}-[A-Z0-9]{1,12}");
+    private static final Pattern ACCOUNT = Pattern.compile("[0-9]{1,18}");
 
     private Channels() {
     }
@@ -61,7 +63,7 @@ public final class Channels {
             return -1;
         }
         String prefix = name.startsWith(ORDERS + ".") ? ORDERS + "." : name.startsWith(BALANCES + ".") ? BALANCES + "." : null;
-        if (prefix == null || !name.substring(prefix.length()).matches("[0-9]{1,18}")) {
+        if (prefix == null || !ACCOUNT.matcher(name.substring(prefix.length())).matches()) {
             return -1;
         }
         return Long.parseLong(name.substring(prefix.length()));
@@ -87,7 +89,7 @@ public final class Channels {
             return Optional.empty();
         }
         String[] parts = name.split("\\.", -1);
-        if (parts.length < 2 || parts.length > 3 || !parts[1].matches(MARKET_PATTERN)) {
+        if (parts.length < 2 || parts.length > 3 || !MARKET.matcher(parts[1]).matches()) {
             return Optional.empty();
         }
         String kind = parts[0];
