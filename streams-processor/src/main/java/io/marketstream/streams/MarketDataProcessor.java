@@ -65,6 +65,8 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     private final Map<String, L2Book> books = new HashMap<>();
     private final Map<String, MarketKlines> klines = new LinkedHashMap<>();
     private final Map<String, TickerWindow> tickers = new HashMap<>();
+    /** Positions read so far, kept in step with the store (which is the truth after a restart). */
+    private final Map<String, Long> positionCache = new HashMap<>();
     private KeyValueStore<String, Long> levels;
     private KeyValueStore<String, Long> positions;
     private KeyValueStore<String, String> klineStore;
@@ -96,6 +98,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         // Kafka Streams may re-init this instance after rolling its stores back (exactly-once abort):
         // everything must come from the stores alone.
         books.clear();
+        positionCache.clear();
         klines.clear();
         tickers.clear();
         try (KeyValueIterator<String, Long> all = levels.all()) {
@@ -181,7 +184,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             skip(market + " event " + event + " that cannot be folded; the market stops here", e);
             return;
         }
-        positions.put(market + "|seq", event.seq());
+        setPosition(market, "seq", event.seq());
 
         Map<String, List<KlineMessage>> klineUpdates = new LinkedHashMap<>();
         Map<String, Boolean> minuteRolled = new HashMap<>();
@@ -204,7 +207,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             }
             delta = new BookMessage(Channels.book(market), BookMessage.DELTA, published + 1, event.seq(), bids, asks,
                     book.checksum(), event.ts());
-            positions.put(market + "|pub", event.seq());
+            setPosition(market, "pub", event.seq());
         }
 
         TradeMessage tradeMessage = null;
@@ -284,7 +287,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     private TickerMessage ticker(MarketSpec spec, long engineSeq) {
         String market = spec.symbol();
         long seq = position(market, "ticker") + 1;
-        positions.put(market + "|ticker", seq);
+        setPosition(market, "ticker", seq);
         MarketKlines marketKlines = klines.get(market);
         L2Book book = book(spec);
         return ticker(spec).message(seq, engineSeq, clock, marketKlines == null ? null : marketKlines.currentMinute(),
@@ -328,8 +331,16 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     }
 
     private long position(String market, String name) {
-        Long value = positions.get(market + "|" + name);
-        return value == null ? 0 : value;
+        return positionCache.computeIfAbsent(market + "|" + name, key -> {
+            Long value = positions.get(key);
+            return value == null ? 0L : value;
+        });
+    }
+
+    private void setPosition(String market, String name, long value) {
+        String key = market + "|" + name;
+        positions.put(key, value);
+        positionCache.put(key, value);
     }
 
     private L2Book book(MarketSpec spec) {

@@ -1,5 +1,6 @@
 package io.marketstream.streams;
 
+import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.marketdata.AccountMessage;
 
 /**
@@ -16,6 +17,10 @@ public interface MarketDataSink {
 
     /** One message for an account's private channel. */
     void account(AccountMessage message);
+
+    /** The markets the job serves, once at start (so that readers can list them). */
+    default void markets(MarketCatalog catalog) {
+    }
 
     /** Returns once everything handed over so far is applied; throws if some of it could not be. */
     default void flush() {

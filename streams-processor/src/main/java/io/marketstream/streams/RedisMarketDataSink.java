@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
@@ -78,6 +79,11 @@ public final class RedisMarketDataSink implements MarketDataSink {
     public synchronized void account(AccountMessage message) {
         inFlight.addLast(new Pending(null, message, publisher.publishAccountAsync(message).toCompletableFuture()));
         afterSend();
+    }
+
+    @Override
+    public void markets(MarketCatalog catalog) {
+        publisher.publishMarkets(catalog);
     }
 
     @Override
