@@ -101,10 +101,12 @@ while a <= #ARGV do
       results[#results + 1] = 0
     else
       record(seqKey, histKey, ARGV[a + 1], ARGV[a + 1], ARGV[a + 3], ARGV[a + 4])
-      -- one member per open time: the candle's latest state
-      redis.call('ZREMRANGEBYSCORE', candlesKey, ARGV[a + 2], ARGV[a + 2])
+      -- one member per open time: the candle's latest state; trim when a new candle is added
+      local replaced = redis.call('ZREMRANGEBYSCORE', candlesKey, ARGV[a + 2], ARGV[a + 2])
       redis.call('ZADD', candlesKey, ARGV[a + 2], ARGV[a + 3])
-      redis.call('ZREMRANGEBYRANK', candlesKey, 0, -1 - tonumber(ARGV[a + 5]))
+      if replaced == 0 then
+        redis.call('ZREMRANGEBYRANK', candlesKey, 0, -1 - tonumber(ARGV[a + 5]))
+      end
       results[#results + 1] = 1
     end
     a = a + 6

@@ -28,10 +28,14 @@ import io.marketstream.protocol.MarketCatalog;
  * the last commit. The commit interval does not delay what clients see: Redis writes happen while
  * processing, not at commit (the usual "exactly-once adds the commit interval" applies to records a
  * downstream read_committed consumer waits for, and this job writes none besides its changelogs).
- * What the interval costs: at each commit the stream thread waits for Redis to answer everything in
- * flight (the sink's barrier, a few ms at most) and a crash re-processes up to an interval's events
- * (re-folded events reach Redis with the same sequences and are dropped there). Shorter intervals
- * mean more transactions per second for the broker; 100 ms is the usual exactly-once choice.
+ * What the interval costs instead: each commit stalls the stream thread (flush the changelogs, wait
+ * for Redis to answer everything in flight, commit the transaction: 10–50 ms on the shared benchmark
+ * machine), and events arriving meanwhile wait. With the usual 100 ms a tenth to a half of all events
+ * met a stall, which made the p99 the stall; with {@value #COMMIT_INTERVAL_MS} ms it is one event in
+ * a few hundred (docs/performance.md has the figures). The price: after a crash up to that much input
+ * is processed again (re-folded events reach Redis with their old sequences and are dropped there, so
+ * clients see only the delay), and the stores' cache holds that long's dirty keys. It must stay well
+ * below the producer's transaction timeout (Kafka Streams' default under exactly-once: 10 s).
  */
 public final class StreamsService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsService.class);
@@ -44,7 +48,7 @@ public final class StreamsService implements AutoCloseable {
     public static final long STORE_CACHE_BYTES = 16L * 1024 * 1024;
 
     /** How often state and input offsets are committed (a transaction each, exactly-once). */
-    public static final int COMMIT_INTERVAL_MS = 1_000;
+    public static final int COMMIT_INTERVAL_MS = 5_000;
 
     private final KafkaStreams streams;
     private final MarketDataSink sink;

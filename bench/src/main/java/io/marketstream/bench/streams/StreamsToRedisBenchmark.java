@@ -130,6 +130,7 @@ public final class StreamsToRedisBenchmark {
                 StreamsService streams = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
                         kafka.bootstrapServers(), "streams-bench", stateDir);
                 long cpuBefore = cpuNanos();
+                long redisBefore = childCpuNanos();
                 streams.start();
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
                 while (!caughtUp(reader) && System.nanoTime() < deadline) {
@@ -140,6 +141,7 @@ public final class StreamsToRedisBenchmark {
                 }
                 double seconds1 = (lastPublish - firstPublish) / 1e9;
                 double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
+                double redisSeconds = (childCpuNanos() - redisBefore) / 1e9;
                 System.out.printf("throughput: %,d events in %.2f s = %,.0f events/s (first to last PUBLISH)%n",
                         events, seconds1, events / seconds1);
                 System.out.printf("CPU used meanwhile by this JVM (broker, job, subscriber) and redis-server: %.1f s "
@@ -147,6 +149,8 @@ public final class StreamsToRedisBenchmark {
                         cpuSeconds, cpuSeconds * 1e6 / events,
                         events / cpuSeconds * Runtime.getRuntime().availableProcessors(),
                         Runtime.getRuntime().availableProcessors());
+                System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
+                        redisSeconds * 1e6 / events);
 
                 // 2. latency at fixed rates
                 for (int rate : rates) {
@@ -161,8 +165,12 @@ public final class StreamsToRedisBenchmark {
 
     /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
     private static long cpuNanos() {
-        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() + childCpuNanos();
+    }
+
+    private static long childCpuNanos() {
+        long total = 0;
         for (ProcessHandle child : ProcessHandle.current().children().toList()) {
             try {
                 String stat = Files.readString(Path.of("/proc/" + child.pid() + "/stat"));
