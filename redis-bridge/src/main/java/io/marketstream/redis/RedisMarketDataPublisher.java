@@ -2,7 +2,6 @@ package io.marketstream.redis;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -237,9 +236,11 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         return new MarketPublication.Result(book, published);
     }
 
+    /** Cheaply (this runs for every message): the channel's second part is the market. */
     private static void requireMarket(String market, String channel) {
-        String of = Channels.parse(channel).map(Channels.Channel::market).orElse(null);
-        if (!market.equals(of)) {
+        int dot = channel.indexOf('.');
+        int end = dot + 1 + market.length();
+        if (dot <= 0 || !channel.startsWith(market, dot + 1) || (end < channel.length() && channel.charAt(end) != '.')) {
             throw new IllegalArgumentException("channel " + channel + " is not one of market " + market);
         }
     }
