@@ -173,7 +173,8 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
                 // parse everything before changing anything
                 tradePrice = spec.parsePrice(trade.price());
                 tradeQty = spec.parseQty(trade.qty());
-                tradeQuote = spec.parseQuote(trade.quoteQty());
+                // quoteQty is price × qty; derive it should a producer leave it out
+                tradeQuote = trade.quoteQty() == null ? spec.notional(tradePrice, tradeQty) : spec.parseQuote(trade.quoteQty());
                 Objects.requireNonNull(trade.takerSide(), "takerSide");
             }
             fold(spec, book, event, changed);
