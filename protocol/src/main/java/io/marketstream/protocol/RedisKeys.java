@@ -1,19 +1,33 @@
 package io.marketstream.protocol;
 
+import io.marketstream.protocol.marketdata.KlineInterval;
+
 /**
  * Every Redis key and pub/sub channel name, built here and nowhere else. Keys of one market share
- * the hash tag {@code {market}}, so they live in one Redis Cluster slot and one Lua script may touch
- * them all.
+ * the hash tag {@code {market}}, keys of one account the hash tag {@code {acct:<id>}}, so each group
+ * lives in one Redis Cluster slot and one Lua script may touch all of it.
  *
+ * <p>Per market:
  * <ul>
  *   <li>{@code ms:{BTC-USD}:book:bids}, {@code ...:book:asks}: hashes, price string to quantity string</li>
  *   <li>{@code ms:{BTC-USD}:book:seq}: the engine sequence the stored book is at</li>
  *   <li>{@code ms:{BTC-USD}:book:ts}: the command timestamp of that sequence</li>
  *   <li>{@code ms:{BTC-USD}:trades:seq}: the engine sequence of the last trade published</li>
  *   <li>{@code ms:{BTC-USD}:trades:tape}: list of the latest trade messages, newest first</li>
+ *   <li>{@code ms:{BTC-USD}:ticker}: the latest ticker message; {@code ...:ticker:seq} its channel seq</li>
+ *   <li>{@code ms:{BTC-USD}:kline:1m} …: sorted set of candle messages scored by open time;
+ *       {@code ...:kline:1m:seq} the channel seq of the last one</li>
  *   <li>{@code ms:{BTC-USD}:hist:<channel>}: stream of the channel's recent messages (for resume)</li>
- *   <li>{@code ms:pub:<channel>}: the pub/sub channel carrying the channel's messages</li>
  * </ul>
+ * Per account:
+ * <ul>
+ *   <li>{@code ms:{acct:42}:seq:<channel>}: the channel's last message seq (a counter)</li>
+ *   <li>{@code ms:{acct:42}:pos:<channel>}: hash, market to the last engine seq stored (idempotence)</li>
+ *   <li>{@code ms:{acct:42}:balances}: hash, {@code market|asset} to the latest balance message</li>
+ *   <li>{@code ms:{acct:42}:hist:<channel>}: stream of the channel's recent messages</li>
+ * </ul>
+ * Global: {@code ms:markets} (hash, symbol to the market's rules as JSON) and {@code ms:pub:<channel>},
+ * the pub/sub channel carrying a channel's messages.
  */
 public final class RedisKeys {
     public static final String PREFIX = "ms:";
@@ -23,6 +37,10 @@ public final class RedisKeys {
 
     private static String market(String market) {
         return PREFIX + "{" + market + "}:";
+    }
+
+    private static String account(long account) {
+        return PREFIX + "{acct:" + account + "}:";
     }
 
     public static String bookBids(String market) {
@@ -49,8 +67,45 @@ public final class RedisKeys {
         return market(market) + "trades:tape";
     }
 
+    public static String ticker(String market) {
+        return market(market) + "ticker";
+    }
+
+    public static String tickerSeq(String market) {
+        return market(market) + "ticker:seq";
+    }
+
+    public static String klines(String market, KlineInterval interval) {
+        return market(market) + "kline:" + interval.code();
+    }
+
+    public static String klinesSeq(String market, KlineInterval interval) {
+        return market(market) + "kline:" + interval.code() + ":seq";
+    }
+
     public static String history(String market, String channel) {
         return market(market) + "hist:" + channel;
+    }
+
+    public static String accountSeq(long account, String channel) {
+        return account(account) + "seq:" + channel;
+    }
+
+    public static String accountPositions(long account, String channel) {
+        return account(account) + "pos:" + channel;
+    }
+
+    public static String accountBalances(long account) {
+        return account(account) + "balances";
+    }
+
+    public static String accountHistory(long account, String channel) {
+        return account(account) + "hist:" + channel;
+    }
+
+    /** Hash of the markets served: symbol to the market's rules (JSON). */
+    public static String markets() {
+        return PREFIX + "markets";
     }
 
     /** The Redis pub/sub channel for a market-data channel such as {@code book.BTC-USD}. */

@@ -5,13 +5,20 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
+import java.util.concurrent.CompletionStage;
+
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
  * A Lua script kept as a resource, called by its SHA. After a Redis restart has emptied the script
  * cache, the first call loads it again (EVAL) and later calls go back to EVALSHA.
+ *
+ * <p>{@link #runAsync} never falls back on its own: an EVAL sent after a NOSCRIPT reply would run
+ * after commands sent later, so order would be lost. Its caller re-sends failed calls, in order,
+ * with {@link #run}.
  */
 final class LuaScript {
     private final String name;
@@ -43,6 +50,11 @@ final class LuaScript {
         } catch (RedisNoScriptException e) {
             return redis.eval(source, type, keys, args);
         }
+    }
+
+    <T> CompletionStage<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
+                                    String... args) {
+        return redis.<T>evalsha(sha, type, keys, args);
     }
 
     @Override

@@ -2,32 +2,46 @@ package io.marketstream.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.RedisKeys;
+import io.marketstream.protocol.event.BalanceChanged;
+import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.KlineMessage;
 import io.marketstream.protocol.marketdata.PriceLevel;
+import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
 
 /**
- * The writing side of the market-data bus. Each call is one atomic Lua step: update the stored
- * state, append the message to the channel's bounded history, and PUBLISH it; readers therefore
- * never see a snapshot without its message or the reverse.
+ * The writing side of the market-data bus. Each call is one atomic Lua step (script loaded once,
+ * called by SHA): update the stored state, append each message to its channel's bounded history,
+ * and PUBLISH it; readers therefore never see a snapshot without its message or the reverse.
  *
- * <p>Idempotent by sequence: a message whose last sequence is not newer than what Redis holds
- * changes nothing and is not published, so a writer that replays after a restart is harmless.
- * Thread-safe (one Lettuce connection, commands in call order).
+ * <p>Idempotent by sequence: a message whose sequence is not newer than what Redis holds for its
+ * channel changes nothing and is not published, so a writer that replays after a restart is
+ * harmless. Thread-safe; one Lettuce connection, so Redis executes calls in the order they are made
+ * (synchronous and asynchronous alike). The asynchronous calls pipeline: they return before Redis
+ * answers and fail (rather than retry on their own) if the script cache was emptied by a Redis
+ * restart; repeat such a call, in order, with its synchronous form.
  */
 public final class RedisMarketDataPublisher implements AutoCloseable {
     /** Messages kept per channel for resume (approximate trimming, never fewer). */
     public static final int HISTORY_LENGTH = 10_000;
     /** Trades kept in each market's tape. */
     public static final int TAPE_LENGTH = 1_000;
+    /** Candles kept per market and interval. */
+    public static final int KLINES_KEPT = 1_500;
 
     /** What Redis did with a book message. */
     public enum Outcome {
@@ -35,20 +49,29 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         PUBLISHED,
         /** Not newer than what Redis has: a replay, nothing changed. */
         STALE,
-        /** Does not follow the stored sequence: send the full book with {@link #publishBook(BookMessage, boolean)} and replace. */
+        /** Does not follow the stored sequence: send the full book with {@code replace} instead. */
         GAP
     }
 
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
-    private final LuaScript publishBook;
-    private final LuaScript publishTrade;
+    private final RedisAsyncCommands<String, String> async;
+    private final LuaScript publishMarket;
+    private final LuaScript publishAccount;
 
     public RedisMarketDataPublisher(RedisClient client) {
         this.connection = client.connect();
         this.redis = connection.sync();
-        this.publishBook = LuaScript.load(redis, "publish_book.lua");
-        this.publishTrade = LuaScript.load(redis, "publish_trade.lua");
+        this.async = connection.async();
+        this.publishMarket = LuaScript.load(redis, "publish_market.lua");
+        this.publishAccount = LuaScript.load(redis, "publish_account.lua");
+    }
+
+    /** Records the markets served ({@code ms:markets}), so that any reader can list them. */
+    public void publishMarkets(MarketCatalog catalog) {
+        for (MarketSpec spec : catalog.all()) {
+            redis.hset(RedisKeys.markets(), spec.symbol(), Json.write(spec));
+        }
     }
 
     /**
@@ -58,43 +81,174 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
      * @param replace whether the message's levels are the whole book
      */
     public Outcome publishBook(BookMessage message, boolean replace) {
-        String market = Channels.parse(message.channel())
-                .orElseThrow(() -> new IllegalArgumentException("not a book channel: " + message.channel()))
-                .market();
-        List<String> args = new ArrayList<>(8 + 2 * (message.bids().size() + message.asks().size()));
-        args.add(Long.toString(message.firstSeq()));
-        args.add(Long.toString(message.lastSeq()));
-        args.add(Json.write(message));
-        args.add(RedisKeys.pubsub(message.channel()));
-        args.add(Integer.toString(HISTORY_LENGTH));
-        args.add(Long.toString(message.ts()));
-        args.add(replace ? "1" : "0");
-        args.add(Integer.toString(message.bids().size()));
-        for (PriceLevel level : message.bids()) {
-            args.add(level.price());
-            args.add(level.qty());
-        }
-        for (PriceLevel level : message.asks()) {
-            args.add(level.price());
-            args.add(level.qty());
-        }
-        String[] keys = {RedisKeys.bookSeq(market), RedisKeys.bookBids(market), RedisKeys.bookAsks(market),
-                RedisKeys.history(market, message.channel()), RedisKeys.bookTs(market)};
-        Long result = publishBook.run(redis, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new));
-        return result == 1 ? Outcome.PUBLISHED : result == 0 ? Outcome.STALE : Outcome.GAP;
+        String market = marketOf(message.channel());
+        return publish(new MarketPublication(market, message, replace, null, List.of(), null)).book();
     }
 
     /** Records a trade in the tape and history and publishes it; false if it was a replay. */
     public boolean publishTrade(TradeMessage trade) {
-        String market = Channels.parse(trade.channel())
-                .orElseThrow(() -> new IllegalArgumentException("not a trades channel: " + trade.channel()))
+        String market = marketOf(trade.channel());
+        return publish(new MarketPublication(market, null, false, trade, List.of(), null)).published() == 1;
+    }
+
+    /** Applies one market's messages in one atomic step and waits for Redis's answer. */
+    public MarketPublication.Result publish(MarketPublication publication) {
+        Script script = script(publication);
+        List<Long> reply = publishMarket.run(redis, ScriptOutputType.MULTI, script.keys, script.args);
+        return result(publication, reply);
+    }
+
+    /** {@link #publish}, pipelined: the future completes when Redis has answered. */
+    public CompletionStage<MarketPublication.Result> publishAsync(MarketPublication publication) {
+        Script script = script(publication);
+        CompletionStage<List<Long>> reply = publishMarket.runAsync(async, ScriptOutputType.MULTI, script.keys,
+                script.args);
+        return reply.thenApply(r -> result(publication, r));
+    }
+
+    /** Stores and publishes a private message; returns the seq Redis gave it, or 0 for a replay. */
+    public long publishAccount(AccountMessage message) {
+        Script script = script(message);
+        Long seq = publishAccount.run(redis, ScriptOutputType.INTEGER, script.keys, script.args);
+        return seq;
+    }
+
+    /** {@link #publishAccount}, pipelined. */
+    public CompletionStage<Long> publishAccountAsync(AccountMessage message) {
+        Script script = script(message);
+        return publishAccount.runAsync(async, ScriptOutputType.INTEGER, script.keys, script.args);
+    }
+
+    /** Waits for an asynchronous call, rethrowing its failure unwrapped when it is unchecked. */
+    static <T> T join(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
+    }
+
+    private record Script(String[] keys, String[] args) {
+    }
+
+    private static Script script(MarketPublication p) {
+        String market = p.market();
+        List<String> keys = new ArrayList<>(5 + 3 * (2 + p.klines().size()));
+        List<String> args = new ArrayList<>(32);
+        args.add(Integer.toString(HISTORY_LENGTH));
+        BookMessage book = p.book();
+        if (book != null) {
+            requireMarket(market, book.channel());
+            keys.add(RedisKeys.bookSeq(market));
+            keys.add(RedisKeys.bookBids(market));
+            keys.add(RedisKeys.bookAsks(market));
+            keys.add(RedisKeys.bookTs(market));
+            keys.add(RedisKeys.history(market, book.channel()));
+            args.add("book");
+            args.add(Long.toString(book.firstSeq()));
+            args.add(Long.toString(book.lastSeq()));
+            args.add(Json.write(book));
+            args.add(RedisKeys.pubsub(book.channel()));
+            args.add(Long.toString(book.ts()));
+            args.add(p.replace() ? "1" : "0");
+            args.add(Integer.toString(book.bids().size()));
+            args.add(Integer.toString(book.bids().size() + book.asks().size()));
+            for (PriceLevel level : book.bids()) {
+                args.add(level.price());
+                args.add(level.qty());
+            }
+            for (PriceLevel level : book.asks()) {
+                args.add(level.price());
+                args.add(level.qty());
+            }
+        }
+        TradeMessage trade = p.trade();
+        if (trade != null) {
+            requireMarket(market, trade.channel());
+            keys.add(RedisKeys.tradesSeq(market));
+            keys.add(RedisKeys.tradeTape(market));
+            keys.add(RedisKeys.history(market, trade.channel()));
+            args.add("trade");
+            args.add(Long.toString(trade.seq()));
+            args.add(Json.write(trade));
+            args.add(RedisKeys.pubsub(trade.channel()));
+            args.add(Integer.toString(TAPE_LENGTH));
+        }
+        for (KlineMessage kline : p.klines()) {
+            requireMarket(market, kline.channel());
+            keys.add(RedisKeys.klinesSeq(market, kline.interval()));
+            keys.add(RedisKeys.klines(market, kline.interval()));
+            keys.add(RedisKeys.history(market, kline.channel()));
+            args.add("kline");
+            args.add(Long.toString(kline.seq()));
+            args.add(Long.toString(kline.openTime()));
+            args.add(Json.write(kline));
+            args.add(RedisKeys.pubsub(kline.channel()));
+            args.add(Integer.toString(KLINES_KEPT));
+        }
+        TickerMessage ticker = p.ticker();
+        if (ticker != null) {
+            requireMarket(market, ticker.channel());
+            keys.add(RedisKeys.tickerSeq(market));
+            keys.add(RedisKeys.ticker(market));
+            keys.add(RedisKeys.history(market, ticker.channel()));
+            args.add("ticker");
+            args.add(Long.toString(ticker.seq()));
+            args.add(Json.write(ticker));
+            args.add(RedisKeys.pubsub(ticker.channel()));
+        }
+        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new));
+    }
+
+    private static Script script(AccountMessage message) {
+        long account = Channels.accountOf(message.channel());
+        if (account < 0) {
+            throw new IllegalArgumentException("not an account channel: " + message.channel());
+        }
+        if (message.seq() != 0) {
+            throw new IllegalArgumentException("Redis numbers account messages; seq must be 0, was " + message.seq());
+        }
+        String balanceField = message.event() instanceof BalanceChanged balance
+                ? balance.market() + "|" + balance.asset() : "";
+        String[] keys = {RedisKeys.accountSeq(account, message.channel()),
+                RedisKeys.accountPositions(account, message.channel()),
+                RedisKeys.accountHistory(account, message.channel()), RedisKeys.accountBalances(account)};
+        String[] args = {String.valueOf(message.market()), Long.toString(message.engineSeq()), Json.write(message),
+                RedisKeys.pubsub(message.channel()), Integer.toString(HISTORY_LENGTH), balanceField};
+        return new Script(keys, args);
+    }
+
+    private static MarketPublication.Result result(MarketPublication p, List<Long> reply) {
+        int i = 0;
+        Outcome book = null;
+        int published = 0;
+        if (p.book() != null) {
+            long r = reply.get(i++);
+            book = r == 1 ? Outcome.PUBLISHED : r == 0 ? Outcome.STALE : Outcome.GAP;
+            published += r == 1 ? 1 : 0;
+        }
+        for (; i < reply.size(); i++) {
+            published += reply.get(i) == 1 ? 1 : 0;
+        }
+        return new MarketPublication.Result(book, published);
+    }
+
+    /** Cheaply (this runs for every message): the channel's second part is the market. */
+    private static void requireMarket(String market, String channel) {
+        int dot = channel.indexOf('.');
+        int end = dot + 1 + market.length();
+        if (dot <= 0 || !channel.startsWith(market, dot + 1) || (end < channel.length() && channel.charAt(end) != '.')) {
+            throw new IllegalArgumentException("channel " + channel + " is not one of market " + market);
+        }
+    }
+
+    private static String marketOf(String channel) {
+        return Channels.parse(channel)
+                .orElseThrow(() -> new IllegalArgumentException("not a market channel: " + channel))
                 .market();
-        String[] keys = {RedisKeys.tradesSeq(market), RedisKeys.tradeTape(market),
-                RedisKeys.history(market, trade.channel())};
-        Long result = publishTrade.run(redis, ScriptOutputType.INTEGER, keys, Long.toString(trade.seq()),
-                Json.write(trade), RedisKeys.pubsub(trade.channel()), Integer.toString(HISTORY_LENGTH),
-                Integer.toString(TAPE_LENGTH));
-        return result == 1;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
+import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -18,11 +19,17 @@ import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.RedisKeys;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.KlineInterval;
+import io.marketstream.protocol.marketdata.KlineMessage;
+import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.L2Book;
 import io.marketstream.protocol.marketdata.PriceLevel;
 import io.marketstream.protocol.marketdata.TradeMessage;
 
-/** Reads the stored market data: book snapshots, the trade tape, a channel's recent history. Thread-safe. */
+/**
+ * Reads the stored market data for REST and resume: book snapshots, candles, tickers, the trade
+ * tape, the markets, and a channel's recent history. Thread-safe.
+ */
 public final class RedisMarketDataReader implements AutoCloseable {
     private final MarketCatalog catalog;
     private final StatefulRedisConnection<String, String> connection;
@@ -74,20 +81,77 @@ public final class RedisMarketDataReader implements AutoCloseable {
     }
 
     /**
+     * The candles of a market and interval whose open time is within {@code [from, to]} (epoch ms),
+     * at most the {@code limit} latest of them, oldest first. Each is the candle's latest state.
+     */
+    public List<KlineMessage> klines(String market, KlineInterval interval, long from, long to, int limit) {
+        catalog.get(market);
+        List<String> newestFirst = redis.zrevrangebyscore(RedisKeys.klines(market, interval),
+                Range.create(from, to), Limit.create(0, Math.max(0, limit)));
+        List<KlineMessage> out = new ArrayList<>(newestFirst.size());
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            out.add(Json.read(newestFirst.get(i), KlineMessage.class));
+        }
+        return out;
+    }
+
+    /** The market's latest ticker, or empty before the first one. */
+    public Optional<TickerMessage> ticker(String market) {
+        catalog.get(market);
+        String json = redis.get(RedisKeys.ticker(market));
+        return json == null ? Optional.empty() : Optional.of(Json.read(json, TickerMessage.class));
+    }
+
+    /** The markets the streams job serves (as it recorded them in Redis), by symbol. */
+    public List<MarketSpec> markets() {
+        List<MarketSpec> out = new ArrayList<>();
+        redis.hgetall(RedisKeys.markets()).values().forEach(json -> out.add(Json.read(json, MarketSpec.class)));
+        out.sort(Comparator.comparing(MarketSpec::symbol));
+        return out;
+    }
+
+    /**
+     * {@link #historyAfter(String, String, long)} for any channel, public ({@code book.BTC-USD},
+     * {@code kline.BTC-USD.1m} …) or private ({@code orders.42}, {@code balances.42}).
+     *
+     * @throws IllegalArgumentException for a name that is no channel
+     */
+    public Optional<List<String>> historyAfter(String channel, long afterSeq) {
+        long account = Channels.accountOf(channel);
+        if (account >= 0) {
+            return historyAfterKey(RedisKeys.accountHistory(account, channel), afterSeq);
+        }
+        String market = Channels.parse(channel)
+                .orElseThrow(() -> new IllegalArgumentException("no channel " + channel)).market();
+        return historyAfterKey(RedisKeys.history(market, channel), afterSeq);
+    }
+
+    /**
      * The channel's messages whose (last) sequence is greater than {@code afterSeq}, oldest first,
      * or empty if the history no longer reaches back that far (the caller sends a snapshot instead).
      * Each history entry is stored under its last sequence and records the first sequence it
-     * accounts for ({@code U}), so "reaches back" is exact.
+     * accounts for ({@code U}), so "reaches back" is exact. Sequences are {@code u} for books, the
+     * engine {@code seq} for trades, and the channel's own {@code seq} for candles, tickers and
+     * private channels.
      */
     public Optional<List<String>> historyAfter(String market, String channel, long afterSeq) {
-        String key = RedisKeys.history(market, channel);
-        List<StreamMessage<String, String>> oldest = redis.xrange(key, Range.create("-", "+"),
-                io.lettuce.core.Limit.create(0, 1));
-        if (!oldest.isEmpty() && Long.parseLong(oldest.get(0).getBody().get("U")) > afterSeq + 1) {
+        return historyAfterKey(RedisKeys.history(market, channel), afterSeq);
+    }
+
+    private Optional<List<String>> historyAfterKey(String key, long afterSeq) {
+        List<StreamMessage<String, String>> messages = redis.xrange(key, Range.create((afterSeq + 1) + "-0", "+"));
+        if (messages.isEmpty()) {
+            // nothing newer: fine if the history ends exactly there; if it ends before (Redis lost
+            // data the caller has seen) the caller cannot continue from its position
+            List<StreamMessage<String, String>> newest = redis.xrevrange(key, Range.create("-", "+"), Limit.create(0, 1));
+            long last = newest.isEmpty() ? 0 : sequenceOf(newest.get(0));
+            return last == afterSeq ? Optional.of(List.of()) : Optional.empty();
+        }
+        // the first entry must account for everything just after afterSeq (checked on what was read,
+        // so trimming in between cannot shorten the answer unnoticed)
+        if (Long.parseLong(messages.get(0).getBody().get("U")) > afterSeq + 1) {
             return Optional.empty();
         }
-        List<StreamMessage<String, String>> messages = redis.xrange(key,
-                Range.create((afterSeq + 1) + "-0", "+"));
         List<String> out = new ArrayList<>(messages.size());
         messages.stream().sorted(Comparator.comparingLong(RedisMarketDataReader::sequenceOf))
                 .forEach(m -> out.add(m.getBody().get("m")));

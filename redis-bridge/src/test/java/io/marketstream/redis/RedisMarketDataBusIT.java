@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,14 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
+import io.marketstream.protocol.event.OrderRejected;
+import io.marketstream.protocol.event.OrderRested;
+import io.marketstream.protocol.event.RejectReason;
+import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.KlineInterval;
+import io.marketstream.protocol.marketdata.KlineMessage;
+import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.L2Book;
 import io.marketstream.protocol.marketdata.PriceLevel;
 import io.marketstream.protocol.marketdata.TradeMessage;
@@ -107,6 +115,122 @@ class RedisMarketDataBusIT {
             assertThat(publisher.publishTrade(t2)).isTrue();
             assertThat(publisher.publishTrade(t1)).isFalse();
             assertThat(reader.recentTrades("ETH-USD", 10)).containsExactly(t2, t1);
+        }
+    }
+
+    private static KlineMessage kline(long seq, long openTime, String close, boolean closed) {
+        return new KlineMessage("kline.ETH-USD.1m", seq, 100 + seq, KlineInterval.M1, openTime, openTime + 59_999,
+                "10.00", close, "10.00", close, "1.0000", "10.000000", 1, seq, seq, closed, openTime);
+    }
+
+    @Test
+    void shouldKeepOneCandlePerOpenTimeATickerAndTheMarketsAndIgnoreReplays() {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG)) {
+            publisher.publishMarkets(CATALOG);
+            TickerMessage ticker = new TickerMessage("ticker.ETH-USD", 1, 103, "10.00", "10.00", "10.00", "10.00",
+                    "0.00", "0.00", "1.0000", "10.000000", 1, null, null, "10.01", "2.0000", 60_000);
+            MarketPublication.Result result = publisher.publish(new MarketPublication("ETH-USD", null, false, null,
+                    List.of(kline(1, 0, "10.00", false), kline(2, 0, "10.50", true), kline(3, 60_000, "10.50", false)),
+                    ticker));
+            assertThat(result.book()).isNull();
+            assertThat(result.published()).isEqualTo(4);
+            assertThat(publisher.publish(new MarketPublication("ETH-USD", null, false, null,
+                    List.of(kline(2, 0, "99.00", true)), ticker)).published()).as("replays").isZero();
+
+            assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 10))
+                    .containsExactly(kline(2, 0, "10.50", true), kline(3, 60_000, "10.50", false));
+            assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 1))
+                    .containsExactly(kline(3, 60_000, "10.50", false));
+            assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, 59_999, 10)).containsExactly(kline(2, 0, "10.50", true));
+            assertThat(reader.ticker("ETH-USD")).hasValue(ticker);
+            assertThat(reader.markets()).containsExactlyElementsOf(CATALOG.all());
+            assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList().hasSize(2);
+        }
+    }
+
+    @Test
+    void shouldNumberAccountMessagesAndDropReplayedEvents() throws Exception {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
+             RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("orders.77", (ch, payload) -> received.add(payload)).get(5, TimeUnit.SECONDS);
+            OrderRested btc = new OrderRested("BTC-USD", 5, "c", 1, 1, 77, Side.BUY, "1.00", "1.0000");
+            OrderRested eth = new OrderRested("ETH-USD", 3, "d", 1, 2, 77, Side.SELL, "2.00", "1.0000");
+            OrderRejected rejected = new OrderRejected("NOPE-USD", 0, "e", 2, 77, "x", RejectReason.UNKNOWN_MARKET, "no");
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.77", "BTC-USD", 5, btc))).isEqualTo(1);
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.77", "ETH-USD", 3, eth))).isEqualTo(2);
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.77", "BTC-USD", 5, btc))).as("replay").isZero();
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.77", "NOPE-USD", 0, rejected))).isEqualTo(3);
+
+            List<AccountMessage> expected = List.of(new AccountMessage(1, "orders.77", "BTC-USD", 5, btc),
+                    new AccountMessage(2, "orders.77", "ETH-USD", 3, eth),
+                    new AccountMessage(3, "orders.77", "NOPE-USD", 0, rejected));
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 3);
+            assertThat(received).extracting(json -> Json.read(json, AccountMessage.class)).containsExactlyElementsOf(expected);
+            assertThat(reader.historyAfter("orders.77", 1)).get().asList()
+                    .extracting(json -> Json.read((String) json, AccountMessage.class)).containsExactlyElementsOf(expected.subList(1, 3));
+        }
+    }
+
+    @Test
+    void shouldLetASubscriberThatMissedMessagesRecoverExactlyThemFromHistory() throws Exception {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
+             RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            List<String> published = new ArrayList<>();
+            RedisMarketDataSubscriber.Subscription subscription = subscriber
+                    .subscribe("trades.BTC-USD", (ch, payload) -> received.add(payload)).get(5, TimeUnit.SECONDS);
+            long seq = 1_000;
+            for (int i = 0; i < 10; i++) {
+                TradeMessage trade = new TradeMessage("trades.BTC-USD", seq += 3, i + 1, "100.00", "1.0000", Side.BUY, seq);
+                publisher.publishTrade(trade);
+                published.add(Json.write(trade));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 10);
+            subscription.close(); // the subscriber goes away and misses what follows
+            for (int i = 10; i < 25; i++) {
+                TradeMessage trade = new TradeMessage("trades.BTC-USD", seq += 2, i + 1, "100.00", "1.0000", Side.SELL, seq);
+                publisher.publishTrade(trade);
+                published.add(Json.write(trade));
+            }
+            long lastSeen = Json.read(received.get(received.size() - 1), TradeMessage.class).seq();
+            assertThat(reader.historyAfter("trades.BTC-USD", lastSeen)).hasValue(published.subList(10, 25));
+            assertThat(reader.historyAfter("trades.BTC-USD", seq)).as("nothing missed").hasValue(List.of());
+            assertThat(reader.historyAfter("trades.BTC-USD", seq + 5)).as("ahead of Redis: it lost data").isEmpty();
+            assertThat(reader.historyAfter("trades.BTC-USD", 10)).as("from before the history").isEmpty();
+        }
+    }
+
+    @Test
+    void shouldResubscribeAfterARedisRestartAndTellListenersToRecover() throws Exception {
+        try (RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            List<String> resubscribed = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("ticker.BTC-USD", new MarketDataListener() {
+                @Override
+                public void onMessage(String channel, String payload) {
+                    received.add(payload);
+                }
+
+                @Override
+                public void onResubscribed(String channel) {
+                    resubscribed.add(channel);
+                }
+            }).get(5, TimeUnit.SECONDS);
+
+            redis.restart();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> resubscribed.contains("ticker.BTC-USD"));
+            try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client)) {
+                TickerMessage ticker = new TickerMessage("ticker.BTC-USD", 1, 1, "1.00", "1.00", "1.00", "1.00", "0.00",
+                        "0.00", "1.0000", "1.000000", 1, null, null, null, null, 5);
+                publisher.publish(new MarketPublication("BTC-USD", null, false, null, List.of(), ticker));
+                await().atMost(Duration.ofSeconds(5)).until(() -> received.contains(Json.write(ticker)));
+            }
+            assertThat(subscriber.isConnected()).isTrue();
         }
     }
 }

@@ -1,22 +1,28 @@
 package io.marketstream.streams;
 
-import io.marketstream.protocol.marketdata.BookMessage;
-import io.marketstream.protocol.marketdata.L2Book;
-import io.marketstream.protocol.marketdata.TradeMessage;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.marketdata.AccountMessage;
 
 /**
  * Where the topology's market data goes (Redis in production, a recorder in tests). Called on a
- * stream thread, in each market's sequence order; a call that throws fails the task, so the records
- * are processed again after restart, and the sink must be idempotent by sequence.
+ * stream thread, per market in sequence order; a call that throws fails the task, so its records are
+ * processed again after the last commit, and the sink must therefore be idempotent by sequence.
+ *
+ * <p>A sink may work asynchronously, but {@link #flush} must not return before everything handed to
+ * it is durably applied: the topology calls it before each commit of its state and input offsets.
  */
 public interface MarketDataSink {
-    /**
-     * A book delta covering {@code U..u}.
-     *
-     * @param bookAfter the whole book after the delta, should the sink need to send a full snapshot
-     *                  (read it only during the call)
-     */
-    void book(BookMessage delta, L2Book bookAfter);
+    /** One event's changes to one market's public channels, to be applied as one step. */
+    void publish(MarketUpdate update);
 
-    void trade(TradeMessage trade);
+    /** One message for an account's private channel. */
+    void account(AccountMessage message);
+
+    /** The markets the job serves, once at start (so that readers can list them). */
+    default void markets(MarketCatalog catalog) {
+    }
+
+    /** Returns once everything handed over so far is applied; throws if some of it could not be. */
+    default void flush() {
+    }
 }

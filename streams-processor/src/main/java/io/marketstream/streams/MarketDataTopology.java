@@ -12,14 +12,36 @@ import io.marketstream.protocol.kafka.Topics;
 /**
  * The streams job's topology, built by this one side-effect-free method for both the running job
  * and the {@code TopologyTestDriver} tests: engine events, per market in {@code seq} order, are
- * folded into L2 books (state stores backed by changelog topics) and handed to a
- * {@link MarketDataSink} as sequenced deltas and trades.
+ * folded into L2 books, candles, tickers, trade tapes and private account updates (state in
+ * RocksDB stores backed by changelog topics) and handed to a {@link MarketDataSink}.
+ *
+ * <p>The stores are cached: nothing is forwarded downstream of them (the processor hands its output
+ * to the sink as it goes), so the cache delays no message; it only merges the many writes to the
+ * same keys between two commits (a market's {@code seq} position changes with every event) into one
+ * changelog record each, which is what lets the job keep up with tens of thousands of events per
+ * second on a small broker.
+ *
+ * <p>No repartitioning: everything of a market is computed in the task of the market's partition.
+ * Private messages leave without an account sequence; the sink assigns one (see
+ * {@link io.marketstream.protocol.marketdata.AccountMessage}).
  */
 public final class MarketDataTopology {
     /** Book levels: {@code market|B|price} or {@code market|S|price} to quantity (scaled). */
     public static final String LEVELS_STORE = "book-levels";
-    /** Positions: {@code market|seq} (last event folded), {@code market|pub} (last seq published). */
+    /**
+     * Positions: {@code market|seq} (last event folded), {@code market|pub} (last seq in a book
+     * delta), {@code market|ticker} (the ticker channel's last seq), {@code ~clock} (the partition's
+     * event time).
+     */
     public static final String POSITIONS_STORE = "book-positions";
+    /** Open candles and kline channel sequences: {@code market} to an encoded {@link MarketKlines}. */
+    public static final String KLINES_STORE = "klines";
+    /** The ticker window's closed one-minute candles with trades: {@code market|openTime} to a candle. */
+    public static final String MINUTES_STORE = "ticker-minutes";
+    /** Holds nothing; its flush waits for the sink before each commit (see {@link SinkBarrierStore}). */
+    public static final String SINK_BARRIER_STORE = "sink-barrier";
+    /** Kafka Streams metric ({@code -total} and {@code -rate}) counting engine events skipped as bad. */
+    public static final String SKIPPED_EVENTS_METRIC = "skipped-events";
 
     private MarketDataTopology() {
     }
@@ -27,12 +49,18 @@ public final class MarketDataTopology {
     public static Topology build(MarketCatalog catalog, MarketDataSink sink) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(LEVELS_STORE), Serdes.String(), Serdes.Long()));
+                Stores.persistentKeyValueStore(LEVELS_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(POSITIONS_STORE), Serdes.String(), Serdes.Long()));
+                Stores.persistentKeyValueStore(POSITIONS_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(KLINES_STORE), Serdes.String(), Serdes.String()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(MINUTES_STORE), Serdes.String(), Serdes.String()).withCachingEnabled());
+        builder.addStateStore(SinkBarrierStore.builder(SINK_BARRIER_STORE, sink));
         builder.stream(Topics.ENGINE_EVENTS.name(),
                         Consumed.with(Topics.ENGINE_EVENTS.keySerde(), Topics.ENGINE_EVENTS.valueSerde()))
-                .process(() -> new BookFoldProcessor(catalog, sink), LEVELS_STORE, POSITIONS_STORE);
+                .process(() -> new MarketDataProcessor(catalog, sink),
+                        LEVELS_STORE, POSITIONS_STORE, KLINES_STORE, MINUTES_STORE, SINK_BARRIER_STORE);
         return builder.build();
     }
 }

@@ -18,28 +18,52 @@ import io.marketstream.protocol.MarketCatalog;
 /**
  * Runs the {@link MarketDataTopology} as a Kafka Streams application.
  *
- * <p>Latency settings: the record cache is off (otherwise updates wait in the cache until commit),
- * producer linger is 0, and the commit interval is 100 ms.
+ * <p>Latency settings: no output waits for a commit or a cache (the stores' cache only merges
+ * changelog writes, see {@link #STORE_CACHE_BYTES}), producer linger is 0, the consumer's fetch wait is 10 ms (it only
+ * bounds an idle fetch: a fetch returns as soon as a record arrives), and the commit interval is
+ * {@value #COMMIT_INTERVAL_MS} ms.
  *
- * <p>Processing is exactly-once (v2): the book stores and the input offsets commit together, so
- * after a crash or a failed Redis call the task restarts from a consistent book and re-folds the
- * events since the last commit. The Redis writes happen while processing, not at commit, so they
- * are not delayed by the commit interval; those re-folded events reach Redis again with the same
- * sequences and the Lua scripts drop them.
+ * <p>Processing is exactly-once (v2): the stores and the input offsets commit together, so after a
+ * crash or a failed Redis call the task restarts from consistent state and re-folds the events since
+ * the last commit. The commit interval does not delay what clients see: Redis writes happen while
+ * processing, not at commit (the usual "exactly-once adds the commit interval" applies to records a
+ * downstream read_committed consumer waits for, and this job writes none besides its changelogs).
+ * What the interval costs instead: each commit stalls the stream thread (flush the changelogs, wait
+ * for Redis to answer everything in flight, commit the transaction: 10–50 ms on the shared benchmark
+ * machine), and events arriving meanwhile wait. With the usual 100 ms a tenth to a half of all events
+ * met a stall, which made the p99 the stall; with {@value #COMMIT_INTERVAL_MS} ms it is one event in
+ * a few hundred (docs/performance.md has the figures). The price: after a crash up to that much input
+ * is processed again (re-folded events reach Redis with their old sequences and are dropped there, so
+ * clients see only the delay), and the stores' cache holds that long's dirty keys. It must stay well
+ * below the producer's transaction timeout (Kafka Streams' default under exactly-once: 10 s).
  */
 public final class StreamsService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsService.class);
 
+    /**
+     * The stores' write cache, shared by the stream threads. It holds back no output (the topology
+     * forwards nothing from its stores; see {@link MarketDataTopology}); it merges repeated writes to
+     * a key between commits into one changelog record.
+     */
+    public static final long STORE_CACHE_BYTES = 16L * 1024 * 1024;
+
+    /** How often state and input offsets are committed (a transaction each, exactly-once). */
+    public static final int COMMIT_INTERVAL_MS = 5_000;
+
     private final KafkaStreams streams;
+    private final MarketDataSink sink;
+    private final MarketCatalog catalog;
 
     public StreamsService(MarketCatalog catalog, MarketDataSink sink, String bootstrapServers, String applicationId,
                           Path stateDir) {
+        this.sink = sink;
+        this.catalog = catalog;
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STORE_CACHE_BYTES);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
@@ -53,7 +77,9 @@ public final class StreamsService implements AutoCloseable {
         });
     }
 
+    /** Tells the sink which markets are served (readers list them), then starts processing. */
     public void start() {
+        sink.markets(catalog);
         streams.start();
     }
 

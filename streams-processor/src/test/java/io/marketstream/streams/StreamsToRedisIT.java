@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -31,15 +30,14 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
-import io.marketstream.protocol.event.CancelReason;
 import io.marketstream.protocol.event.EngineEvent;
-import io.marketstream.protocol.event.OrderAccepted;
-import io.marketstream.protocol.event.OrderCancelled;
 import io.marketstream.protocol.event.OrderRested;
-import io.marketstream.protocol.event.OrderType;
-import io.marketstream.protocol.event.Trade;
 import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.KlineInterval;
+import io.marketstream.protocol.marketdata.KlineMessage;
+import io.marketstream.protocol.marketdata.TickerMessage;
+import io.marketstream.redis.MarketDataListener;
 import io.marketstream.protocol.marketdata.L2Book;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataReader;
@@ -73,51 +71,6 @@ class StreamsToRedisIT {
         kafka.close();
     }
 
-    /** A stream of well-formed engine events for one market, and the L2 book they describe. */
-    private static final class EventModel {
-        final Random random = new Random(5);
-        final List<long[]> resting = new ArrayList<>(); // orderId, side (0 buy, 1 sell), price, qty
-        final L2Book book = new L2Book(BTC);
-        long seq;
-        long orderId;
-        long tradeId;
-
-        EngineEvent next() {
-            int roll = random.nextInt(100);
-            long ts = 1_000 + seq;
-            if (roll < 10) {
-                return new OrderAccepted("BTC-USD", ++seq, "c" + seq, ts, ++orderId, 1, "x", OrderType.LIMIT,
-                        Side.BUY, "1.00", "1.0000", null, null, false);
-            }
-            if (roll < 60 || resting.isEmpty()) {
-                boolean buy = random.nextBoolean();
-                long price = buy ? 9_000 + random.nextInt(900) : 10_100 + random.nextInt(900);
-                long qty = 100 * (1 + random.nextInt(20));
-                resting.add(new long[] {++orderId, buy ? 0 : 1, price, qty});
-                book.add(buy ? Side.BUY : Side.SELL, price, qty);
-                return new OrderRested("BTC-USD", ++seq, "c" + seq, ts, orderId, 1, buy ? Side.BUY : Side.SELL,
-                        BTC.formatPrice(price), BTC.formatQty(qty));
-            }
-            long[] order = resting.get(random.nextInt(resting.size()));
-            Side side = order[1] == 0 ? Side.BUY : Side.SELL;
-            if (roll < 85) {
-                resting.remove(order);
-                book.add(side, order[2], -order[3]);
-                return new OrderCancelled("BTC-USD", ++seq, "c" + seq, ts, order[0], 1, side,
-                        BTC.formatPrice(order[2]), BTC.formatQty(order[3]), true, CancelReason.USER);
-            }
-            long qty = Math.min(order[3], 100 * (1 + random.nextInt(10)));
-            order[3] -= qty;
-            if (order[3] == 0) {
-                resting.remove(order);
-            }
-            book.add(side, order[2], -qty);
-            return new Trade("BTC-USD", ++seq, "c" + seq, ts, ++tradeId, BTC.formatPrice(order[2]), BTC.formatQty(qty),
-                    BTC.formatQuote(BTC.notional(order[2], qty)), side.opposite(), order[0], 999, 1, 2,
-                    "0", "BTC", "0", "USD");
-        }
-    }
-
     private static void produce(List<EngineEvent> events) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -127,26 +80,88 @@ class StreamsToRedisIT {
         }
     }
 
-    private static StreamsService startStreams(RedisMarketDataPublisher publisher) throws Exception {
+    private static StreamsService startStreams(RedisMarketDataPublisher publisher, String applicationId)
+            throws Exception {
         Path stateDir = Files.createTempDirectory("streams-it-");
         StreamsService service = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
-                kafka.bootstrapServers(), "streams-it", stateDir);
+                kafka.bootstrapServers(), applicationId, stateDir);
         service.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> service.state() == KafkaStreams.State.RUNNING);
         return service;
     }
 
+    private static final long T0 = 1_700_000_000_000L;
+
+    private static boolean storedBookEquals(RedisMarketDataReader reader, EngineEventModel model) {
+        String market = model.book().spec().symbol();
+        BookMessage stored = reader.book(market, Integer.MAX_VALUE);
+        L2Book fromRedis = new L2Book(model.book().spec());
+        fromRedis.replace(stored.bids(), stored.asks());
+        return fromRedis.copyOf(Side.BUY).equals(model.book().copyOf(Side.BUY))
+                && fromRedis.copyOf(Side.SELL).equals(model.book().copyOf(Side.SELL))
+                && stored.checksum() == model.book().checksum();
+    }
+
+    @Test
+    void redisRestartMidStreamLeavesSubscribersResubscribedAndTheStoredBookCorrect() throws Exception {
+        MarketSpec eth = CATALOG.get("ETH-USD");
+        EngineEventModel model = new EngineEventModel(eth, 23, T0, 200);
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
+             RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<BookMessage> received = new CopyOnWriteArrayList<>();
+            List<String> resubscribed = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("book.ETH-USD", new MarketDataListener() {
+                @Override
+                public void onMessage(String channel, String payload) {
+                    received.add(Json.read(payload, BookMessage.class));
+                }
+
+                @Override
+                public void onResubscribed(String channel) {
+                    resubscribed.add(channel);
+                }
+            }).get(5, TimeUnit.SECONDS);
+            StreamsService streams = startStreams(publisher, "streams-redis-restart-it");
+            try {
+                produce(model.next(1_000));
+                await().atMost(Duration.ofSeconds(60)).until(() -> storedBookEquals(reader, model));
+
+                redis.restart(); // empty: persistence is off, as after losing Redis's data
+                produce(model.next(1_000));
+
+                await().atMost(Duration.ofSeconds(30)).until(() -> resubscribed.contains("book.ETH-USD"));
+                await().atMost(Duration.ofSeconds(60)).until(() -> storedBookEquals(reader, model));
+                // a subscriber that resubscribed sees the replacing snapshot, then deltas following it
+                await().atMost(Duration.ofSeconds(10)).until(() -> received.stream().anyMatch(BookMessage::isSnapshot));
+                List<BookMessage> afterSnapshot = received.subList(
+                        received.indexOf(received.stream().filter(BookMessage::isSnapshot).findFirst().orElseThrow()),
+                        received.size());
+                L2Book client = new L2Book(eth);
+                long next = 0;
+                for (BookMessage m : afterSnapshot) {
+                    if (m.isSnapshot()) {
+                        client.replace(m.bids(), m.asks());
+                    } else {
+                        assertThat(m.firstSeq()).isEqualTo(next);
+                        client.apply(m.bids(), m.asks());
+                    }
+                    assertThat(client.checksum()).isEqualTo(m.checksum());
+                    next = m.lastSeq() + 1;
+                }
+                assertThat(client.copyOf(Side.BUY)).isEqualTo(model.book().copyOf(Side.BUY));
+                assertThat(client.copyOf(Side.SELL)).isEqualTo(model.book().copyOf(Side.SELL));
+            } finally {
+                streams.close();
+            }
+        }
+    }
+
     @Test
     void storedBookFollowsTheEventsAcrossARestartAndIgnoresReplays() throws Exception {
-        EventModel model = new EventModel();
-        List<EngineEvent> first = new ArrayList<>();
-        for (int i = 0; i < 1_500; i++) {
-            first.add(model.next());
-        }
-        List<EngineEvent> second = new ArrayList<>();
-        for (int i = 0; i < 1_500; i++) {
-            second.add(model.next());
-        }
+        EngineEventModel model = new EngineEventModel(BTC, 5, T0, 1_000);
+        List<EngineEvent> first = model.next(1_500);
+        List<EngineEvent> second = model.next(1_500);
 
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
              RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
@@ -155,30 +170,42 @@ class StreamsToRedisIT {
             subscriber.subscribe("book.BTC-USD", (ch, payload) -> published.add(Json.read(payload, BookMessage.class)))
                     .get(5, TimeUnit.SECONDS);
 
-            StreamsService streams = startStreams(publisher);
+            StreamsService streams = startStreams(publisher, "streams-it");
             produce(first);
             long afterFirst = first.get(first.size() - 1).seq();
             await().atMost(Duration.ofSeconds(60)).until(() -> reader.book("BTC-USD", 1).lastSeq() >= afterFirst - 5);
             streams.close();
 
             // a new instance with an empty state directory restores the books from the changelogs
-            StreamsService restarted = startStreams(publisher);
+            StreamsService restarted = startStreams(publisher, "streams-it");
             produce(second);
-            long last = model.seq;
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                BookMessage stored = reader.book("BTC-USD", Integer.MAX_VALUE);
-                L2Book fromRedis = new L2Book(BTC);
-                fromRedis.replace(stored.bids(), stored.asks());
-                return fromRedis.copyOf(Side.BUY).equals(model.book.copyOf(Side.BUY))
-                        && fromRedis.copyOf(Side.SELL).equals(model.book.copyOf(Side.SELL))
-                        && stored.lastSeq() <= last;
-            });
+            long last = model.seq();
+            await().atMost(Duration.ofSeconds(60)).until(() -> storedBookEquals(reader, model)
+                    && reader.book("BTC-USD", 1).lastSeq() <= last);
+            // the other streams reached Redis too: the ticker shows the book's best levels, candles
+            // cover the events' 50 minutes, the tape holds the latest trades
+            await().atMost(Duration.ofSeconds(30)).until(() -> reader.ticker("BTC-USD")
+                    .map(t -> t.engineSeq() == last || t.engineSeq() >= last - 30).orElse(false));
+            TickerMessage ticker = reader.ticker("BTC-USD").orElseThrow();
+            assertThat(ticker.bid()).isEqualTo(BTC.formatPrice(model.book().best(Side.BUY).getKey()));
+            assertThat(ticker.ask()).isEqualTo(BTC.formatPrice(model.book().best(Side.SELL).getKey()));
+            List<KlineMessage> candles = reader.klines("BTC-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 1_000);
+            assertThat(candles).hasSizeGreaterThanOrEqualTo(45);
+            for (int i = 1; i < candles.size(); i++) {
+                assertThat(candles.get(i).openTime()).as("no gaps").isEqualTo(candles.get(i - 1).openTime() + 60_000);
+            }
+            assertThat(reader.recentTrades("BTC-USD", 5)).hasSize(5);
 
             // the engine re-sending old events changes nothing and publishes nothing
             int before = published.size();
             produce(first.subList(0, 200));
-            produce(List.of(model.next()));
-            long newest = model.seq;
+            EngineEvent next = model.next();
+            while (!(next instanceof io.marketstream.protocol.event.OrderRested)) {
+                produce(List.of(next));
+                next = model.next();
+            }
+            produce(List.of(next));
+            long newest = model.seq();
             await().atMost(Duration.ofSeconds(60)).until(() -> reader.book("BTC-USD", 1).lastSeq() == newest
                     || published.stream().anyMatch(m -> m.lastSeq() == newest));
             restarted.close();

@@ -19,6 +19,8 @@ public final class L2Book {
     private final MarketSpec spec;
     private final NavigableMap<Long, Long> bids = new TreeMap<>(Collections.reverseOrder());
     private final NavigableMap<Long, Long> asks = new TreeMap<>();
+    /** The checksum of the current top levels, or -1 when a change may have moved them. */
+    private long checksum = -1;
 
     public L2Book(MarketSpec spec) {
         this.spec = spec;
@@ -34,6 +36,9 @@ public final class L2Book {
             throw new IllegalArgumentException("negative quantity " + qty + " at " + price);
         }
         NavigableMap<Long, Long> levels = side(side);
+        if (checksum >= 0 && touchesTop(levels, price)) {
+            checksum = -1;
+        }
         if (qty == 0) {
             levels.remove(price);
         } else {
@@ -61,6 +66,11 @@ public final class L2Book {
         return side(side).getOrDefault(price, 0L);
     }
 
+    /** The best level of a side as (price, quantity), scaled, or null if the side is empty. */
+    public Map.Entry<Long, Long> best(Side side) {
+        return side(side).firstEntry();
+    }
+
     public int depth(Side side) {
         return side(side).size();
     }
@@ -77,14 +87,37 @@ public final class L2Book {
         return out;
     }
 
+    /** The {@link BookChecksum} of the book; recomputed only after a change within the checksummed levels. */
     public long checksum() {
-        return BookChecksum.of(levels(Side.BUY, BookChecksum.DEPTH), levels(Side.SELL, BookChecksum.DEPTH));
+        if (checksum < 0) {
+            checksum = BookChecksum.of(levels(Side.BUY, BookChecksum.DEPTH), levels(Side.SELL, BookChecksum.DEPTH));
+        }
+        return checksum;
+    }
+
+    /**
+     * Whether changing the level at {@code price} can change the side's best {@link BookChecksum#DEPTH}
+     * levels: unless the side has that many levels and the price is worse than the last of them,
+     * adding, changing or removing it leaves them as they are.
+     */
+    private static boolean touchesTop(NavigableMap<Long, Long> levels, long price) {
+        if (levels.size() < BookChecksum.DEPTH) {
+            return true;
+        }
+        int rank = 0;
+        for (Long level : levels.keySet()) {
+            if (++rank == BookChecksum.DEPTH) {
+                return levels.comparator() == null ? price <= level : price >= level;
+            }
+        }
+        return true;
     }
 
     /** Replaces the whole book with a snapshot's levels. */
     public void replace(List<PriceLevel> bidLevels, List<PriceLevel> askLevels) {
         bids.clear();
         asks.clear();
+        checksum = -1;
         apply(bidLevels, askLevels);
     }
 

@@ -48,4 +48,17 @@ class L2BookTest {
         assertThat(copy.depth(Side.BUY)).isZero();
         assertThat(copy.copyOf(Side.SELL)).containsExactly(java.util.Map.entry(10050L, 10000L), java.util.Map.entry(10100L, 20000L));
     }
+
+    @Test
+    void cachedChecksumAlwaysEqualsOneComputedFromScratch() {
+        java.util.Random random = new java.util.Random(3);
+        L2Book book = new L2Book(btc);
+        for (int i = 0; i < 20_000; i++) {
+            Side side = random.nextBoolean() ? Side.BUY : Side.SELL;
+            long price = side == Side.BUY ? 9_900 - random.nextInt(60) : 10_000 + random.nextInt(60);
+            book.set(side, price, random.nextInt(4) == 0 ? 0 : 1 + random.nextInt(1_000));
+            assertThat(book.checksum()).isEqualTo(BookChecksum.of(book.levels(Side.BUY, BookChecksum.DEPTH),
+                    book.levels(Side.SELL, BookChecksum.DEPTH)));
+        }
+    }
 }

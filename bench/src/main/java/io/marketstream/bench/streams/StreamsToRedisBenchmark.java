@@ -1,0 +1,250 @@
+package io.marketstream.bench.streams;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+
+import io.lettuce.core.RedisClient;
+import io.marketstream.embedded.EmbeddedKafka;
+import io.marketstream.embedded.EmbeddedRedis;
+import io.marketstream.protocol.Channels;
+import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.kafka.Topics;
+import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.TradeMessage;
+import io.marketstream.redis.RedisMarketDataPublisher;
+import io.marketstream.redis.RedisMarketDataReader;
+import io.marketstream.redis.RedisMarketDataSubscriber;
+import io.marketstream.streams.EngineEventModel;
+import io.marketstream.streams.RedisMarketDataSink;
+import io.marketstream.streams.StreamsService;
+
+/**
+ * Engine events through the production streams job ({@link StreamsService}, exactly-once, the
+ * pipelined {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
+ * {@code redis-server}, all on this machine.
+ *
+ * <ol>
+ *   <li><b>Throughput</b>: {@code --events} engine events (two markets, two partitions; rests,
+ *       cancels, reductions, trades, acceptances, balance changes) are written to the topic first;
+ *       then the job starts and the time from the first to the last PUBLISH gives the events per
+ *       second it sustains while catching up.</li>
+ *   <li><b>Latency</b>: for each of {@code --rates}, events are sent at that fixed rate for
+ *       {@code --seconds} (the first quarter is warm-up, not recorded) and the time from handing an
+ *       event to the Kafka producer to receiving, on a Redis pub/sub subscription in this JVM, the
+ *       book delta or trade it caused (matched by sequence) goes into an HdrHistogram.</li>
+ * </ol>
+ * Kafka, Redis, the job, the producer and the subscriber share the machine's cores, so the figures
+ * include their competition. Usage: see {@code docs/performance.md}.
+ */
+public final class StreamsToRedisBenchmark {
+    private static final MarketCatalog CATALOG = MarketCatalog.defaults();
+
+    private final List<MarketSpec> markets = CATALOG.all();
+    private final List<EngineEventModel> models = new ArrayList<>();
+    private final long[][] sentNanos;
+    private final Recorder recorder = new Recorder(3);
+    private final AtomicLong received = new AtomicLong();
+    private volatile boolean recording;
+    private volatile long firstPublish;
+    private volatile long lastPublish;
+    private final long[] lastSeqSeen;
+
+    private StreamsToRedisBenchmark(int capacity) {
+        sentNanos = new long[markets.size()][capacity + 1];
+        lastSeqSeen = new long[markets.size()];
+        long start = System.currentTimeMillis();
+        for (int i = 0; i < markets.size(); i++) {
+            models.add(new EngineEventModel(markets.get(i), 42 + i, start, 1));
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = 300_000;
+        int seconds = 20;
+        List<Integer> rates = List.of(1_000, 10_000);
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--events" -> events = Integer.parseInt(args[i + 1]);
+                case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--rates" -> rates = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        int capacity = events + rates.stream().mapToInt(r -> r * 20).sum() * Math.max(1, seconds / 20 + 1);
+        new StreamsToRedisBenchmark(capacity).run(events, rates, seconds);
+    }
+
+    private void run(int events, List<Integer> rates, int seconds) throws Exception {
+        System.out.printf("cores %d, JVM %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRedis redis = EmbeddedRedis.start()) {
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
+            }
+            RedisClient client = RedisClient.create(redis.uri());
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            try (KafkaProducer<String, EngineEvent> producer = new KafkaProducer<>(p,
+                    Topics.ENGINE_EVENTS.keySerde().serializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
+                 RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+                 RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
+                 RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+                for (int m = 0; m < markets.size(); m++) {
+                    int market = m;
+                    subscriber.subscribe(Channels.book(markets.get(m).symbol()),
+                            (ch, payload) -> onPublish(market, Json.read(payload, BookMessage.class).lastSeq()))
+                            .get(5, TimeUnit.SECONDS);
+                    subscriber.subscribe(Channels.trades(markets.get(m).symbol()),
+                            (ch, payload) -> onPublish(market, Json.read(payload, TradeMessage.class).seq()))
+                            .get(5, TimeUnit.SECONDS);
+                }
+
+                // 1. throughput while catching up on a full topic
+                for (int i = 0; i < events; i++) {
+                    int m = i % markets.size();
+                    EngineEvent event = models.get(m).next();
+                    producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
+                }
+                producer.flush();
+                Path stateDir = Files.createTempDirectory("streams-bench-");
+                StreamsService streams = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
+                        kafka.bootstrapServers(), "streams-bench", stateDir);
+                long cpuBefore = cpuNanos();
+                long redisBefore = childCpuNanos();
+                streams.start();
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (!caughtUp(reader) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                if (streams.state() != KafkaStreams.State.RUNNING || !caughtUp(reader)) {
+                    throw new IllegalStateException("the job did not catch up: " + streams.state());
+                }
+                double seconds1 = (lastPublish - firstPublish) / 1e9;
+                double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
+                double redisSeconds = (childCpuNanos() - redisBefore) / 1e9;
+                System.out.printf("throughput: %,d events in %.2f s = %,.0f events/s (first to last PUBLISH)%n",
+                        events, seconds1, events / seconds1);
+                System.out.printf("CPU used meanwhile by this JVM (broker, job, subscriber) and redis-server: %.1f s "
+                                + "= %.0f µs per event, so at most %,.0f events/s if the %d cores were ours alone%n",
+                        cpuSeconds, cpuSeconds * 1e6 / events,
+                        events / cpuSeconds * Runtime.getRuntime().availableProcessors(),
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
+                        redisSeconds * 1e6 / events);
+
+                // 2. latency at fixed rates
+                for (int rate : rates) {
+                    latency(producer, rate, seconds);
+                }
+                streams.close();
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() + childCpuNanos();
+    }
+
+    private static long childCpuNanos() {
+        long total = 0;
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + child.pid() + "/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
+                total += ticks * 10_000_000L; // USER_HZ = 100
+            } catch (java.io.IOException | RuntimeException e) {
+                // not Linux: the JVM's own CPU only
+            }
+        }
+        return total;
+    }
+
+    private boolean caughtUp(RedisMarketDataReader reader) {
+        for (int m = 0; m < markets.size(); m++) {
+            // the last book or trade message at or after the model's last book-changing event
+            if (lastSeqSeen[m] < models.get(m).seq() - 50) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onPublish(int market, long seq) {
+        long now = System.nanoTime();
+        if (firstPublish == 0) {
+            firstPublish = now;
+        }
+        lastPublish = now;
+        lastSeqSeen[market] = Math.max(lastSeqSeen[market], seq);
+        received.incrementAndGet();
+        if (recording && seq < sentNanos[market].length) {
+            long sent = sentNanos[market][(int) seq];
+            if (sent != 0) {
+                recorder.recordValue(Math.max(0, now - sent));
+            }
+        }
+    }
+
+    private void latency(KafkaProducer<String, EngineEvent> producer, int rate, int seconds) throws Exception {
+        long interval = 1_000_000_000L / rate;
+        long total = (long) rate * seconds;
+        long warmup = total / 4;
+        long start = System.nanoTime();
+        recorder.reset();
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                if (wait > 50_000) {
+                    LockSupport.parkNanos(wait - 20_000);
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+            if (i == warmup) {
+                recorder.reset();
+                recording = true;
+            }
+            int m = (int) (i % markets.size());
+            EngineEvent event = models.get(m).next();
+            if (event.seq() < sentNanos[m].length) {
+                sentNanos[m][(int) event.seq()] = System.nanoTime();
+            }
+            producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
+        }
+        double offeredSeconds = (System.nanoTime() - start) / 1e9;
+        Thread.sleep(Duration.ofSeconds(2).toMillis());
+        recording = false;
+        Histogram h = recorder.getIntervalHistogram();
+        System.out.printf("rate %,d events/s (achieved %,.0f): event to PUBLISH p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
+                        + "p99.9 %.2f ms, max %.2f ms (%,d samples)%n",
+                rate, total / offeredSeconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
+                h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6,
+                h.getTotalCount());
+    }
+}

@@ -1,0 +1,57 @@
+package io.marketstream.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import io.marketstream.protocol.Channels.Channel;
+import io.marketstream.protocol.event.OrderRested;
+import io.marketstream.protocol.marketdata.AccountMessage;
+import io.marketstream.protocol.marketdata.KlineInterval;
+import io.marketstream.protocol.marketdata.KlineMessage;
+import io.marketstream.protocol.marketdata.TickerMessage;
+
+class ChannelsTest {
+    @Test
+    void shouldParsePublicChannelsOnly() {
+        assertThat(Channels.parse("book.BTC-USD")).hasValue(new Channel("book", "BTC-USD"));
+        assertThat(Channels.parse("ticker.BTC-USD")).hasValue(new Channel("ticker", "BTC-USD"));
+        assertThat(Channels.parse("kline.BTC-USD.15m")).hasValue(new Channel("kline", "BTC-USD", KlineInterval.M15));
+        assertThat(Channels.parse("kline.BTC-USD.15m").orElseThrow().name()).isEqualTo("kline.BTC-USD.15m");
+        assertThat(Channels.parse("kline.BTC-USD")).isEmpty();
+        assertThat(Channels.parse("kline.BTC-USD.2m")).isEmpty();
+        assertThat(Channels.parse("book.BTC-USD.1m")).isEmpty();
+        assertThat(Channels.parse("orders.42")).as("private channels are not for anyone who asks").isEmpty();
+        assertThat(Channels.parse("book.btc-usd")).isEmpty();
+    }
+
+    @Test
+    void shouldNameAndRecognisePrivateChannels() {
+        assertThat(Channels.orders(42)).isEqualTo("orders.42");
+        assertThat(Channels.balances(42)).isEqualTo("balances.42");
+        assertThat(Channels.accountOf("orders.42")).isEqualTo(42);
+        assertThat(Channels.accountOf("balances.7")).isEqualTo(7);
+        assertThat(Channels.accountOf("orders.x")).isEqualTo(-1);
+        assertThat(Channels.accountOf("book.BTC-USD")).isEqualTo(-1);
+    }
+
+    @Test
+    void newWireTypesShouldRoundTripThroughJsonWithCompactKeys() {
+        KlineMessage kline = new KlineMessage("kline.BTC-USD.1m", 6, 8, KlineInterval.M1, 60_000, 119_999, "100.00",
+                "102.00", "99.00", "99.00", "1.7500", "175.750000", 3, 1, 3, true, 120_000);
+        String json = Json.write(kline);
+        assertThat(json).contains("\"i\":\"1m\"", "\"t\":60000", "\"T\":119999", "\"x\":true", "\"L\":3");
+        assertThat(Json.read(json, KlineMessage.class)).isEqualTo(kline);
+
+        TickerMessage ticker = new TickerMessage("ticker.BTC-USD", 1, 2, null, null, null, null, null, null, "0.0000",
+                "0.000000", 0, "99.00", "1.0000", null, null, 5);
+        assertThat(Json.write(ticker)).doesNotContain("last", "ask");
+        assertThat(Json.read(Json.write(ticker), TickerMessage.class)).isEqualTo(ticker);
+
+        AccountMessage message = new AccountMessage(0, "orders.1", "BTC-USD", 3,
+                new OrderRested("BTC-USD", 3, "c", 1, 9, 1, Side.BUY, "1.00", "1.0000"));
+        assertThat(Json.write(message)).as("Redis replaces the placeholder with the channel's seq")
+                .startsWith("{\"seq\":0,\"ch\":\"orders.1\"").contains("\"e\":{\"type\":\"rested\"");
+        assertThat(Json.read(Json.write(message), AccountMessage.class)).isEqualTo(message);
+    }
+}
