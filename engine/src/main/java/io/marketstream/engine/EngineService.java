@@ -189,7 +189,13 @@ public final class EngineService implements Runnable, AutoCloseable {
                 if (!offsets.isEmpty()) {
                     producer.flush();
                     deadLetters.flush();
-                    consumer.commitSync(offsets);
+                    // the events are acknowledged: committing need not hold up the next batch (a
+                    // failed commit is covered by the next one, or by a replay the consumers drop)
+                    consumer.commitAsync(offsets, (committed, e) -> {
+                        if (e != null) {
+                            log.warn("Offset commit failed; the next commit covers it", e);
+                        }
+                    });
                 }
                 snapshotDue();
             }
