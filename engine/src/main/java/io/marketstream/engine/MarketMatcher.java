@@ -1,8 +1,8 @@
 package io.marketstream.engine;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+
+import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
 
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.ScaledDecimal;
@@ -52,7 +52,7 @@ final class MarketMatcher {
 
     final MarketSpec spec;
     final OrderBook book = new OrderBook();
-    final Map<Long, Account> accounts = new HashMap<>();
+    final LongObjectHashMap<Account> accounts = new LongObjectHashMap<>();
     long seq;
     long nextOrderId = 1;
     long nextTradeId = 1;
@@ -196,7 +196,7 @@ final class MarketMatcher {
         if (stop == Stop.SELF_TRADE) {
             endTaker(taker, CancelReason.SELF_TRADE);
         } else if (tif == TimeInForce.GTC) {
-            RestingOrder order = new RestingOrder(orderId, account.id, c.clientOrderId(), side, price, taker.remainingQty);
+            RestingOrder order = new RestingOrder(orderId, account, c.clientOrderId(), side, price, taker.remainingQty);
             book.add(order);
             account.addOpen(order);
             out.add(new OrderRested(spec.symbol(), ++seq, commandId, ts, orderId, account.id, side,
@@ -303,7 +303,7 @@ final class MarketMatcher {
             return;
         }
         book.take(order, by);
-        release(accounts.get(order.account), order.side, order.price, by);
+        release(order.owner, order.side, order.price, by);
         out.add(new OrderReduced(spec.symbol(), ++seq, commandId, ts, order.orderId, order.account, order.side,
                 fmtPrice(order.price), fmtQty(by), fmtQty(order.remaining)));
     }
@@ -329,7 +329,7 @@ final class MarketMatcher {
             reject(c, RejectReason.INVALID_AMOUNT, "the deposit would overflow the " + c.asset() + " balance");
             return;
         }
-        account = accounts.computeIfAbsent(c.account(), Account::new);
+        account = accounts.getIfAbsentPutWithKey(c.account(), Account::new);
         if (base) {
             account.baseAvailable += amount;
             baseTotal += amount;
@@ -448,7 +448,7 @@ final class MarketMatcher {
 
     private void trade(Taker t, RestingOrder maker, long price, long qty) {
         long notional = spec.notional(price, qty);
-        Account makerAccount = accounts.get(maker.account);
+        Account makerAccount = maker.owner;
         boolean takerBuys = t.side == Side.BUY;
         Account buyer = takerBuys ? t.account : makerAccount;
         Account seller = takerBuys ? makerAccount : t.account;
@@ -473,7 +473,7 @@ final class MarketMatcher {
         touch(buyer, BASE | QUOTE);
         touch(seller, BASE | QUOTE);
         if (buyerFee > 0 || sellerFee > 0) {
-            Account fees = accounts.computeIfAbsent(spec.feeAccount(), Account::new);
+            Account fees = accounts.getIfAbsentPutWithKey(spec.feeAccount(), Account::new);
             fees.baseAvailable += buyerFee;
             fees.quoteAvailable += sellerFee;
             touch(fees, (buyerFee > 0 ? BASE : 0) | (sellerFee > 0 ? QUOTE : 0));
@@ -505,7 +505,7 @@ final class MarketMatcher {
 
     private void cancelResting(RestingOrder order, CancelReason reason) {
         book.remove(order.orderId);
-        Account account = accounts.get(order.account);
+        Account account = order.owner;
         account.removeOpen(order);
         release(account, order.side, order.price, order.remaining);
         out.add(new OrderCancelled(spec.symbol(), ++seq, commandId, ts, order.orderId, order.account, order.side,

@@ -138,13 +138,13 @@ public final class MatchingEngine {
             m.accounts.put(account.id, account);
         }
         for (MarketSnapshot.OrderState o : snapshot.orders()) {
-            RestingOrder order = new RestingOrder(o.orderId(), o.account(), o.clientOrderId(), o.side(), o.price(),
-                    o.remaining());
             Account account = m.accounts.get(o.account());
             if (account == null) {
                 throw new IllegalArgumentException("snapshot of " + snapshot.market() + " has order " + o.orderId()
                         + " of an account it does not hold");
             }
+            RestingOrder order = new RestingOrder(o.orderId(), account, o.clientOrderId(), o.side(), o.price(),
+                    o.remaining());
             m.book.add(order);
             account.addOpen(order);
         }

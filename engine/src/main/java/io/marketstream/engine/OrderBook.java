@@ -2,11 +2,12 @@ package io.marketstream.engine;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+
+import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
 
 import io.marketstream.protocol.Side;
 
@@ -18,7 +19,7 @@ import io.marketstream.protocol.Side;
 final class OrderBook {
     private final NavigableMap<Long, PriceLevel> bids = new TreeMap<>(Collections.reverseOrder());
     private final NavigableMap<Long, PriceLevel> asks = new TreeMap<>();
-    private final Map<Long, RestingOrder> byId = new HashMap<>();
+    private final LongObjectHashMap<RestingOrder> byId = new LongObjectHashMap<>();
 
     /** The best level of a side (highest bid, lowest ask), or null if the side is empty. */
     PriceLevel best(Side side) {
@@ -76,15 +77,17 @@ final class OrderBook {
     }
 
     void add(RestingOrder order) {
-        if (byId.putIfAbsent(order.orderId, order) != null) {
+        if (byId.containsKey(order.orderId)) {
             throw new IllegalStateException("order " + order.orderId + " is already on the book");
         }
+        byId.put(order.orderId, order);
         sideOf(order.side).computeIfAbsent(order.price, PriceLevel::new).append(order);
     }
 
     /** Every resting order in arrival order (ascending id), for snapshots. */
     List<RestingOrder> ordersById() {
-        List<RestingOrder> all = new ArrayList<>(byId.values());
+        List<RestingOrder> all = new ArrayList<>(byId.size());
+        byId.forEachValue(all::add);
         all.sort((a, b) -> Long.compare(a.orderId, b.orderId));
         return all;
     }

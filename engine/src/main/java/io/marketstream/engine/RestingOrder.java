@@ -10,6 +10,8 @@ import io.marketstream.protocol.Side;
 final class RestingOrder {
     final long orderId;
     final long account;
+    /** The owner's funds and open-order list, reached without a lookup on every fill and cancel. */
+    final Account owner;
     final String clientOrderId;
     final Side side;
     final long price;
@@ -20,9 +22,10 @@ final class RestingOrder {
     RestingOrder accountPrev;
     RestingOrder accountNext;
 
-    RestingOrder(long orderId, long account, String clientOrderId, Side side, long price, long remaining) {
+    RestingOrder(long orderId, Account owner, String clientOrderId, Side side, long price, long remaining) {
         this.orderId = orderId;
-        this.account = account;
+        this.account = owner.id;
+        this.owner = owner;
         this.clientOrderId = clientOrderId;
         this.side = side;
         this.price = price;
