@@ -311,65 +311,53 @@ final class MarketMatcher {
     // ----------------------------------------------------------------------------------- funds
 
     private void deposit(Deposit c) {
-        int scale = spec.assetScale(c.asset());
-        if (scale < 0) {
-            reject(c, RejectReason.UNKNOWN_ASSET, spec.symbol() + " holds " + spec.base() + " and " + spec.quote()
-                    + ", not " + c.asset());
-            return;
-        }
-        long amount = amount(c, c.amount(), scale);
-        if (amount < 0) {
-            return;
-        }
-        boolean base = spec.base().equals(c.asset());
-        Account account = accounts.get(c.account());
-        long balance = account == null ? 0 : base ? account.baseAvailable : account.quoteAvailable;
-        long total = base ? baseTotal : quoteTotal;
-        if (balance > Long.MAX_VALUE - amount || total > Long.MAX_VALUE - amount) {
-            reject(c, RejectReason.INVALID_AMOUNT, "the deposit would overflow the " + c.asset() + " balance");
-            return;
-        }
-        account = accounts.getIfAbsentPutWithKey(c.account(), Account::new);
-        if (base) {
-            account.baseAvailable += amount;
-            baseTotal += amount;
-        } else {
-            account.quoteAvailable += amount;
-            quoteTotal += amount;
-        }
-        touch(account, base ? BASE : QUOTE);
+        moveFunds(c, accounts.get(c.account()), c.asset(), c.amount(), true);
     }
 
     private void withdraw(Withdraw c) {
         Account account = knownAccount(c);
-        if (account == null) {
-            return;
+        if (account != null) {
+            moveFunds(c, account, c.asset(), c.amount(), false);
         }
-        int scale = spec.assetScale(c.asset());
+    }
+
+    /**
+     * Credits (a deposit, creating the account when {@code account} is null) or debits (a withdrawal,
+     * from the available balance only) one of the market's assets.
+     */
+    private void moveFunds(OrderCommand c, Account account, String asset, String text, boolean deposit) {
+        int scale = spec.assetScale(asset);
         if (scale < 0) {
             reject(c, RejectReason.UNKNOWN_ASSET, spec.symbol() + " holds " + spec.base() + " and " + spec.quote()
-                    + ", not " + c.asset());
+                    + ", not " + asset);
             return;
         }
-        long amount = amount(c, c.amount(), scale);
+        long amount = amount(c, text, scale);
         if (amount < 0) {
             return;
         }
-        boolean base = spec.base().equals(c.asset());
-        long available = base ? account.baseAvailable : account.quoteAvailable;
-        if (amount > available) {
-            reject(c, RejectReason.INSUFFICIENT_FUNDS, "available " + c.asset() + " is "
+        boolean base = spec.base().equals(asset);
+        long available = account == null ? 0 : base ? account.baseAvailable : account.quoteAvailable;
+        long total = base ? baseTotal : quoteTotal;
+        if (deposit && (available > Long.MAX_VALUE - amount || total > Long.MAX_VALUE - amount)) {
+            reject(c, RejectReason.INVALID_AMOUNT, "the deposit would overflow the " + asset + " balance");
+            return;
+        }
+        if (!deposit && amount > available) {
+            reject(c, RejectReason.INSUFFICIENT_FUNDS, "available " + asset + " is "
                     + ScaledDecimal.format(available, scale));
             return;
         }
+        Account target = account != null ? account : accounts.getIfAbsentPutWithKey(c.account(), Account::new);
+        long signed = deposit ? amount : -amount;
         if (base) {
-            account.baseAvailable -= amount;
-            baseTotal -= amount;
+            target.baseAvailable += signed;
+            baseTotal += signed;
         } else {
-            account.quoteAvailable -= amount;
-            quoteTotal -= amount;
+            target.quoteAvailable += signed;
+            quoteTotal += signed;
         }
-        touch(account, base ? BASE : QUOTE);
+        touch(target, base ? BASE : QUOTE);
     }
 
     // ----------------------------------------------------------------------------------- matching

@@ -13,8 +13,6 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,13 +46,7 @@ class EngineServiceIT {
 
     @BeforeEach
     void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(
-                    new NewTopic(Topics.ORDER_COMMANDS.name(), 2, (short) 1),
-                    new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1),
-                    new NewTopic(Topics.ORDER_COMMANDS_DEAD_LETTER.name(), 1, (short) 1))).all().get();
-        }
+        kafka = EngineKafka.start();
     }
 
     @AfterEach
