@@ -40,7 +40,7 @@ import io.marketstream.streams.StreamsService;
 
 /**
  * Engine events through the production streams job ({@link StreamsService}, exactly-once, the
- * pipelined {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
+ * batching {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
  * {@code redis-server}, all on this machine.
  *
  * <ol>
