@@ -1,5 +1,6 @@
 package io.marketstream.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -14,6 +15,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
@@ -35,7 +37,8 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  * <p>Idempotent by sequence: a message whose sequence is not newer than what Redis holds for its
  * channel changes nothing and is not published, so a writer that replays after a restart is
  * harmless. Thread-safe; one Lettuce connection, so Redis executes calls in the order they are made
- * (synchronous and asynchronous alike). The asynchronous calls pipeline: they return before Redis
+ * (synchronous and asynchronous alike), except {@link #publishBatchAsync}, which has a connection of
+ * its own (its calls keep their order among themselves). The asynchronous calls pipeline: they return before Redis
  * answers and fail (rather than retry on their own) if the script cache was emptied by a Redis
  * restart; repeat such a call, in order, with its synchronous form.
  */
@@ -60,6 +63,12 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final RedisAsyncCommands<String, String> async;
+    /**
+     * For {@link #publishBatchAsync} alone: arguments encoded by the caller, once, straight into
+     * byte arrays (Lettuce would otherwise copy each String through a buffer of its own).
+     */
+    private final StatefulRedisConnection<byte[], byte[]> batchConnection;
+    private final RedisAsyncCommands<byte[], byte[]> batchAsync;
     private final LuaScript publishMarket;
     private final LuaScript publishAccount;
 
@@ -67,6 +76,8 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         this.connection = client.connect();
         this.redis = connection.sync();
         this.async = connection.async();
+        this.batchConnection = client.connect(ByteArrayCodec.INSTANCE);
+        this.batchAsync = batchConnection.async();
         this.publishMarket = LuaScript.load(redis, "publish_market.lua");
         this.publishAccount = LuaScript.load(redis, "publish_account.lua");
     }
@@ -129,7 +140,9 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
      * (its publications' sections in order, so each market's channels advance exactly as with one
      * {@link #publish} each, and each call is atomic) and one per account (its messages in order).
      * Markets and accounts are independent of each other, so their relative order does not matter.
-     * A failed batch is repeated with {@link #publishBatch} (see the class comment).
+     * A failed batch is repeated with {@link #publishBatch} (see the class comment). Batches go over a
+     * connection of their own: Redis orders them among themselves, not with the other calls, so wait
+     * for a batch's answer before making any other call that touches the same channels.
      *
      * @return per publication, in the order given, what Redis did
      */
@@ -139,8 +152,8 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         List<CompletableFuture<List<Long>>> replies = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
             LuaScript script = call.market ? publishMarket : publishAccount;
-            replies.add(script.<List<Long>>runAsync(async, ScriptOutputType.MULTI, call.script.keys,
-                    call.script.args).toCompletableFuture());
+            replies.add(script.<List<Long>>runAsync(batchAsync, ScriptOutputType.MULTI, encode(call.script.keys),
+                    encode(call.script.args)).toCompletableFuture());
         }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> results(batch, replies.stream().map(CompletableFuture::join).toList()));
@@ -156,6 +169,14 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             replies.add(script.run(redis, ScriptOutputType.MULTI, call.script.keys, call.script.args));
         }
         return results(batch, replies);
+    }
+
+    private static byte[][] encode(String[] strings) {
+        byte[][] bytes = new byte[strings.length][];
+        for (int i = 0; i < strings.length; i++) {
+            bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return bytes;
     }
 
     /** One Lua call: a market's sections or an account's messages. */
@@ -374,6 +395,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        batchConnection.close();
         connection.close();
     }
 }
