@@ -57,6 +57,12 @@ final class LuaScript {
         return redis.<T>evalsha(sha, type, keys, args);
     }
 
+    /** {@link #runAsync}, with keys and arguments already encoded (a byte-array codec connection). */
+    <T> CompletionStage<T> runAsync(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys,
+                                    byte[]... args) {
+        return redis.<T>evalsha(sha, type, keys, args);
+    }
+
     @Override
     public String toString() {
         return name + "@" + sha;

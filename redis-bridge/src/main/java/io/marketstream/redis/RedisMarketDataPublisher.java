@@ -1,7 +1,12 @@
 package io.marketstream.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
@@ -10,6 +15,7 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
@@ -31,7 +37,8 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  * <p>Idempotent by sequence: a message whose sequence is not newer than what Redis holds for its
  * channel changes nothing and is not published, so a writer that replays after a restart is
  * harmless. Thread-safe; one Lettuce connection, so Redis executes calls in the order they are made
- * (synchronous and asynchronous alike). The asynchronous calls pipeline: they return before Redis
+ * (synchronous and asynchronous alike), except {@link #publishBatchAsync}, which has a connection of
+ * its own (its calls keep their order among themselves). The asynchronous calls pipeline: they return before Redis
  * answers and fail (rather than retry on their own) if the script cache was emptied by a Redis
  * restart; repeat such a call, in order, with its synchronous form.
  */
@@ -56,6 +63,12 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final RedisAsyncCommands<String, String> async;
+    /**
+     * For {@link #publishBatchAsync} alone: arguments encoded by the caller, once, straight into
+     * byte arrays (Lettuce would otherwise copy each String through a buffer of its own).
+     */
+    private final StatefulRedisConnection<byte[], byte[]> batchConnection;
+    private final RedisAsyncCommands<byte[], byte[]> batchAsync;
     private final LuaScript publishMarket;
     private final LuaScript publishAccount;
 
@@ -63,6 +76,8 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         this.connection = client.connect();
         this.redis = connection.sync();
         this.async = connection.async();
+        this.batchConnection = client.connect(ByteArrayCodec.INSTANCE);
+        this.batchAsync = batchConnection.async();
         this.publishMarket = LuaScript.load(redis, "publish_market.lua");
         this.publishAccount = LuaScript.load(redis, "publish_account.lua");
     }
@@ -108,15 +123,110 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
 
     /** Stores and publishes a private message; returns the seq Redis gave it, or 0 for a replay. */
     public long publishAccount(AccountMessage message) {
-        Script script = script(message);
-        Long seq = publishAccount.run(redis, ScriptOutputType.INTEGER, script.keys, script.args);
-        return seq;
+        Script script = accountScript(List.of(message));
+        List<Long> seqs = publishAccount.run(redis, ScriptOutputType.MULTI, script.keys, script.args);
+        return seqs.get(0);
     }
 
     /** {@link #publishAccount}, pipelined. */
     public CompletionStage<Long> publishAccountAsync(AccountMessage message) {
-        Script script = script(message);
-        return publishAccount.runAsync(async, ScriptOutputType.INTEGER, script.keys, script.args);
+        Script script = accountScript(List.of(message));
+        return publishAccount.<List<Long>>runAsync(async, ScriptOutputType.MULTI, script.keys, script.args)
+                .thenApply(seqs -> seqs.get(0));
+    }
+
+    /**
+     * Publishes many updates with few Lua calls, pipelined: one call per market
+     * (its publications' sections in order, so each market's channels advance exactly as with one
+     * {@link #publish} each, and each call is atomic) and one per account (its messages in order).
+     * Markets and accounts are independent of each other, so their relative order does not matter.
+     * A failed batch is repeated with {@link #publishBatch} (see the class comment). Batches go over a
+     * connection of their own: Redis orders them among themselves, not with the other calls, so wait
+     * for a batch's answer before making any other call that touches the same channels.
+     *
+     * @return per publication, in the order given, what Redis did
+     */
+    public CompletionStage<List<MarketPublication.Result>> publishBatchAsync(List<MarketPublication> publications,
+                                                                              List<AccountMessage> accounts) {
+        Batch batch = batch(publications, accounts);
+        List<CompletableFuture<List<Long>>> replies = new ArrayList<>(batch.calls.size());
+        for (Call call : batch.calls) {
+            LuaScript script = call.market ? publishMarket : publishAccount;
+            replies.add(script.<List<Long>>runAsync(batchAsync, ScriptOutputType.MULTI, encode(call.script.keys),
+                    encode(call.script.args)).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .thenApply(done -> results(batch, replies.stream().map(CompletableFuture::join).toList()));
+    }
+
+    /** {@link #publishBatchAsync}, call by call, waiting for each answer (and reloading the scripts if need be). */
+    public List<MarketPublication.Result> publishBatch(List<MarketPublication> publications,
+                                                       List<AccountMessage> accounts) {
+        Batch batch = batch(publications, accounts);
+        List<List<Long>> replies = new ArrayList<>(batch.calls.size());
+        for (Call call : batch.calls) {
+            LuaScript script = call.market ? publishMarket : publishAccount;
+            replies.add(script.run(redis, ScriptOutputType.MULTI, call.script.keys, call.script.args));
+        }
+        return results(batch, replies);
+    }
+
+    private static byte[][] encode(String[] strings) {
+        byte[][] bytes = new byte[strings.length][];
+        for (int i = 0; i < strings.length; i++) {
+            bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return bytes;
+    }
+
+    /** One Lua call: a market's sections or an account's messages. */
+    private record Call(boolean market, Script script, List<MarketPublication> publications) {
+    }
+
+    private record Batch(List<MarketPublication> publications, List<Call> calls) {
+    }
+
+    private static Batch batch(List<MarketPublication> publications, List<AccountMessage> accounts) {
+        Map<String, List<MarketPublication>> byMarket = new LinkedHashMap<>();
+        for (MarketPublication p : publications) {
+            byMarket.computeIfAbsent(p.market(), m -> new ArrayList<>()).add(p);
+        }
+        Map<Long, List<AccountMessage>> byAccount = new LinkedHashMap<>();
+        for (AccountMessage message : accounts) {
+            byAccount.computeIfAbsent(Channels.accountOf(message.channel()), a -> new ArrayList<>()).add(message);
+        }
+        List<Call> calls = new ArrayList<>(byMarket.size() + byAccount.size());
+        for (List<MarketPublication> ofMarket : byMarket.values()) {
+            calls.add(new Call(true, marketScript(ofMarket), ofMarket));
+        }
+        for (List<AccountMessage> ofAccount : byAccount.values()) {
+            calls.add(new Call(false, accountScript(ofAccount), List.of()));
+        }
+        return new Batch(publications, calls);
+    }
+
+    /** Splits each market call's section results among its publications, then lists them in the batch's order. */
+    private static List<MarketPublication.Result> results(Batch batch, List<List<Long>> replies) {
+        Map<MarketPublication, MarketPublication.Result> byPublication = new IdentityHashMap<>();
+        for (int c = 0; c < batch.calls.size(); c++) {
+            Call call = batch.calls.get(c);
+            List<Long> reply = replies.get(c);
+            int from = 0;
+            for (MarketPublication p : call.publications) {
+                int to = from + sections(p);
+                byPublication.put(p, result(p, reply.subList(from, to)));
+                from = to;
+            }
+        }
+        List<MarketPublication.Result> results = new ArrayList<>(batch.publications.size());
+        for (MarketPublication p : batch.publications) {
+            results.add(byPublication.get(p));
+        }
+        return results;
+    }
+
+    private static int sections(MarketPublication p) {
+        return (p.book() != null ? 1 : 0) + (p.trade() != null ? 1 : 0) + p.klines().size() + (p.ticker() != null ? 1 : 0);
     }
 
     /** Waits for an asynchronous call, rethrowing its failure unwrapped when it is unchecked. */
@@ -135,10 +245,26 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     }
 
     private static Script script(MarketPublication p) {
-        String market = p.market();
-        List<String> keys = new ArrayList<>(5 + 3 * (2 + p.klines().size()));
-        List<String> args = new ArrayList<>(32);
+        return marketScript(List.of(p));
+    }
+
+    /** One call's keys and arguments: the publications' sections in order (all of one market). */
+    private static Script marketScript(List<MarketPublication> publications) {
+        List<String> keys = new ArrayList<>(16 * publications.size());
+        List<String> args = new ArrayList<>(1 + 24 * publications.size());
         args.add(Integer.toString(HISTORY_LENGTH));
+        for (MarketPublication p : publications) {
+            if (!p.market().equals(publications.get(0).market())) {
+                throw new IllegalArgumentException("one call, one market: " + p.market() + " after "
+                        + publications.get(0).market());
+            }
+            sections(p, keys, args);
+        }
+        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new));
+    }
+
+    private static void sections(MarketPublication p, List<String> keys, List<String> args) {
+        String market = p.market();
         BookMessage book = p.book();
         if (book != null) {
             requireMarket(market, book.channel());
@@ -200,24 +326,40 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             args.add(Json.write(ticker));
             args.add(RedisKeys.pubsub(ticker.channel()));
         }
-        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new));
     }
 
-    private static Script script(AccountMessage message) {
-        long account = Channels.accountOf(message.channel());
-        if (account < 0) {
-            throw new IllegalArgumentException("not an account channel: " + message.channel());
+    /** One call's keys and arguments: the messages in order (of one account, so that the keys share a slot). */
+    private static Script accountScript(List<AccountMessage> messages) {
+        String[] keys = new String[4 * messages.size()];
+        String[] args = new String[6 * messages.size()];
+        long first = -1;
+        for (int n = 0; n < messages.size(); n++) {
+            AccountMessage message = messages.get(n);
+            long account = Channels.accountOf(message.channel());
+            if (account < 0) {
+                throw new IllegalArgumentException("not an account channel: " + message.channel());
+            }
+            if (n == 0) {
+                first = account;
+            } else if (account != first) {
+                throw new IllegalArgumentException("one call, one account: " + account + " after " + first);
+            }
+            if (message.seq() != 0) {
+                throw new IllegalArgumentException("Redis numbers account messages; seq must be 0, was " + message.seq());
+            }
+            String balanceField = message.event() instanceof BalanceChanged balance
+                    ? balance.market() + "|" + balance.asset() : "";
+            keys[4 * n] = RedisKeys.accountSeq(account, message.channel());
+            keys[4 * n + 1] = RedisKeys.accountPositions(account, message.channel());
+            keys[4 * n + 2] = RedisKeys.accountHistory(account, message.channel());
+            keys[4 * n + 3] = RedisKeys.accountBalances(account);
+            args[6 * n] = String.valueOf(message.market());
+            args[6 * n + 1] = Long.toString(message.engineSeq());
+            args[6 * n + 2] = Json.write(message);
+            args[6 * n + 3] = RedisKeys.pubsub(message.channel());
+            args[6 * n + 4] = Integer.toString(HISTORY_LENGTH);
+            args[6 * n + 5] = balanceField;
         }
-        if (message.seq() != 0) {
-            throw new IllegalArgumentException("Redis numbers account messages; seq must be 0, was " + message.seq());
-        }
-        String balanceField = message.event() instanceof BalanceChanged balance
-                ? balance.market() + "|" + balance.asset() : "";
-        String[] keys = {RedisKeys.accountSeq(account, message.channel()),
-                RedisKeys.accountPositions(account, message.channel()),
-                RedisKeys.accountHistory(account, message.channel()), RedisKeys.accountBalances(account)};
-        String[] args = {String.valueOf(message.market()), Long.toString(message.engineSeq()), Json.write(message),
-                RedisKeys.pubsub(message.channel()), Integer.toString(HISTORY_LENGTH), balanceField};
         return new Script(keys, args);
     }
 
@@ -253,6 +395,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        batchConnection.close();
         connection.close();
     }
 }

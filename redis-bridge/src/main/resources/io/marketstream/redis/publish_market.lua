@@ -1,6 +1,7 @@
--- Publishes what one engine event changed on one market's channels, all in one atomic step: for
--- each message, update the stored state, append the message to its channel's history stream (entry
--- id = its sequence, fields U = first sequence it accounts for, m = the message) and PUBLISH it.
+-- Publishes what engine events changed on one market's channels, all in one atomic step (a call
+-- carries one event's messages or, batched, several events' in order): for each message, update the
+-- stored state, append the message to its channel's history stream (entry id = its sequence,
+-- fields U = first sequence it accounts for, m = the message) and PUBLISH it.
 -- Idempotent by sequence, per channel: a message not newer than what is stored changes nothing.
 --
 -- ARGV[1] = history max length (approximate trimming, never fewer); then sections, each a kind

@@ -150,6 +150,49 @@ class RedisMarketDataBusIT {
     }
 
     @Test
+    void shouldApplyABatchAsItsUpdatesOneByOneAndIgnoreItsReplay() {
+        MarketSpec eth = CATALOG.get("ETH-USD");
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG)) {
+            L2Book book = new L2Book(eth);
+            List<MarketPublication> publications = new ArrayList<>();
+            List<AccountMessage> accounts = new ArrayList<>();
+            for (int seq = 1; seq <= 6; seq++) {
+                book.set(Side.BUY, 100_000 + seq, 10_000);
+                PriceLevel level = new PriceLevel(eth.formatPrice(100_000 + seq), eth.formatQty(10_000));
+                BookMessage delta = new BookMessage("book.ETH-USD", BookMessage.DELTA, seq, seq, List.of(level), List.of(),
+                        book.checksum(), seq);
+                TradeMessage trade = new TradeMessage("trades.ETH-USD", seq, seq, "1.00", "1.0000", Side.BUY, seq);
+                publications.add(new MarketPublication("ETH-USD", delta, false, seq % 2 == 0 ? trade : null, List.of(), null));
+                // another market and two accounts interleaved: each keeps its own order
+                publications.add(new MarketPublication("BTC-USD", null, false,
+                        new TradeMessage("trades.BTC-USD", 1_000_000 + seq, seq, "1.00", "1.0000", Side.SELL, seq), List.of(), null));
+                OrderRested rested = new OrderRested("ETH-USD", seq, "c" + seq, seq, seq, 55, Side.BUY, "1.00", "1.0000");
+                accounts.add(new AccountMessage(0, "orders.55", "ETH-USD", seq, rested));
+                accounts.add(new AccountMessage(0, "orders.56", "ETH-USD", seq, rested));
+            }
+            List<MarketPublication.Result> results = publisher.publishBatchAsync(publications, accounts)
+                    .toCompletableFuture().join();
+            assertThat(results).hasSize(12);
+            assertThat(results.get(0)).isEqualTo(new MarketPublication.Result(Outcome.PUBLISHED, 1));
+            assertThat(results.get(2)).isEqualTo(new MarketPublication.Result(Outcome.PUBLISHED, 2));
+            assertThat(results.get(1)).isEqualTo(new MarketPublication.Result(null, 1));
+
+            BookMessage stored = reader.book("ETH-USD", 100);
+            assertThat(stored.lastSeq()).isEqualTo(6);
+            assertThat(stored.checksum()).isEqualTo(book.checksum());
+            assertThat(reader.historyAfter("trades.ETH-USD", 2)).get().asList().hasSize(2);
+            assertThat(reader.historyAfter("orders.55", 0)).get().asList().hasSize(6);
+            assertThat(reader.historyAfter("orders.56", 3)).get().asList().hasSize(3);
+
+            List<MarketPublication.Result> replay = publisher.publishBatch(publications, accounts);
+            assertThat(replay).as("a replayed batch changes nothing")
+                    .allMatch(r -> r.published() == 0 && (r.book() == null || r.book() == Outcome.STALE));
+            assertThat(reader.historyAfter("orders.55", 0)).get().asList().hasSize(6);
+        }
+    }
+
+    @Test
     void shouldNumberAccountMessagesAndDropReplayedEvents() throws Exception {
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
              RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);

@@ -1,12 +1,10 @@
 package io.marketstream.streams;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -22,37 +20,56 @@ import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataPublisher.Outcome;
 
 /**
- * Publishes the topology's output through the Redis bus, pipelined: each update is one Lua call
- * sent without waiting for the answer (Redis runs them in the order sent), at most
- * {@value #MAX_IN_FLIGHT} unanswered at a time. {@link #flush}, which the topology calls before every
- * commit, waits for all answers.
+ * Publishes the topology's output through the Redis bus, batched by a sender thread of its own: the
+ * stream thread only queues each update; the sender takes everything queued (at most
+ * {@value #MAX_BATCH}), writes it as one Lua call per market and one per account
+ * ({@link RedisMarketDataPublisher#publishBatchAsync}: each call atomic, each channel in order), waits
+ * for Redis's answer and takes the next batch. When traffic is light a batch is one update, sent at
+ * once; under load batches grow by themselves while Redis works on the previous one, which is what
+ * lets one Redis round trip, one serialisation pass and one socket write serve many events (smart
+ * batching: no timer, no added wait). JSON writing happens on the sender thread too, off the stream
+ * thread. At most {@value #MAX_QUEUED} updates wait; beyond that the stream thread waits.
  *
- * <p>Failures: a call that failed (typically NOSCRIPT after a Redis restart emptied the script cache,
- * or a lost connection) is sent again, in order, synchronously (which reloads the script); if that
- * fails too, the sink throws, the task fails and its records are processed again from the last
- * commit (all calls are idempotent by sequence). When Redis does not hold the book a delta follows
- * (it lost its data, or this is the first run against it), the whole book is sent as a snapshot that
- * replaces it, once every earlier call is answered.
+ * <p>{@link #flush}, which the topology calls before every commit, waits until everything queued
+ * is answered, so no input offset is committed ahead of Redis.
  *
- * <p>Used by the stream threads of one process; synchronized (one thread by default).
+ * <p>Failures: a batch that failed (typically NOSCRIPT after a Redis restart emptied the script
+ * cache, or a lost connection) is sent again, call by call, synchronously (which reloads the
+ * scripts). If that fails too, the sender stops, and the stream thread's next call throws: the task
+ * fails and its records are processed again from the last commit (all calls are idempotent by
+ * sequence), while what was queued behind the failure is dropped (it comes again with the replay).
+ * When Redis does not hold the book a delta follows (it lost its data, or this is the first run
+ * against it), the whole book is sent as a snapshot that replaces it, once every earlier update is
+ * answered, from the stream thread (which owns the book).
+ *
+ * <p>Used by the stream threads of one process; their calls are synchronized (one thread by default).
  */
-public final class RedisMarketDataSink implements MarketDataSink {
+public final class RedisMarketDataSink implements MarketDataSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisMarketDataSink.class);
-    /** Calls sent and not yet answered, at most. */
-    public static final int MAX_IN_FLIGHT = 4_096;
+    /** Updates and private messages queued and not yet answered, at most. */
+    public static final int MAX_QUEUED = 8_192;
+    /** Updates and private messages sent in one batch (one round trip), at most. */
+    public static final int MAX_BATCH = 1_024;
 
     private final RedisMarketDataPublisher publisher;
-    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
-    /** Per market: the live book and the last delta handed over, for a replacing snapshot. */
+    /** Guards the fields below it; the sender waits on it for work, the stream thread for answers. */
+    private final Object lock = new Object();
+    /** Queued, in order: {@link MarketPublication}s and {@link AccountMessage}s. */
+    private ArrayList<Object> queue = new ArrayList<>();
+    /** Taken by the sender and not yet answered. */
+    private int sending;
+    /** Why the sender stopped; the stream thread's next call throws it and restarts the sender. */
+    private RuntimeException failure;
+    private boolean closed;
+    private Thread sender;
+
+    /** Per market: the live book and the last delta handed over, for a replacing snapshot; stream thread only. */
     private final Map<String, LastDelta> lastDeltas = new HashMap<>();
-    /** Markets whose stored book a delta did not follow; written by Lettuce's thread. */
+    /** Markets whose stored book a delta did not follow; written by the sender. */
     private final Set<String> gaps = ConcurrentHashMap.newKeySet();
 
     public RedisMarketDataSink(RedisMarketDataPublisher publisher) {
         this.publisher = publisher;
-    }
-
-    private record Pending(MarketPublication publication, AccountMessage account, CompletableFuture<?> answer) {
     }
 
     private record LastDelta(L2Book book, BookMessage delta) {
@@ -61,24 +78,19 @@ public final class RedisMarketDataSink implements MarketDataSink {
     @Override
     public synchronized void publish(MarketUpdate update) {
         String market = update.market();
+        enqueue(new MarketPublication(market, update.delta(), false, update.trade(), update.klines(), update.ticker()));
         if (update.delta() != null) {
             lastDeltas.put(market, new LastDelta(update.bookAfter(), update.delta()));
+            // every book is now the one its last delta describes (an update without a delta may come
+            // while its event's own market has changed and not yet been handed over)
+            repairIfGaps();
         }
-        MarketPublication publication = new MarketPublication(market, update.delta(), false, update.trade(),
-                update.klines(), update.ticker());
-        CompletableFuture<?> answer = publisher.publishAsync(publication).thenAccept(result -> {
-            if (result.book() == Outcome.GAP) {
-                gaps.add(market);
-            }
-        }).toCompletableFuture();
-        inFlight.addLast(new Pending(publication, null, answer));
-        afterSend();
     }
 
     @Override
     public synchronized void account(AccountMessage message) {
-        inFlight.addLast(new Pending(null, message, publisher.publishAccountAsync(message).toCompletableFuture()));
-        afterSend();
+        enqueue(message);
+        repairIfGaps();
     }
 
     @Override
@@ -88,60 +100,157 @@ public final class RedisMarketDataSink implements MarketDataSink {
 
     @Override
     public synchronized void flush() {
-        settle();
+        awaitAnswers();
+        repairGaps();
     }
 
-    /** Retires answered calls; settles everything at once on a failure or a gap, or waits when too many are out. */
-    private void afterSend() {
-        while (!inFlight.isEmpty() && inFlight.peekFirst().answer().isDone()) {
-            if (inFlight.peekFirst().answer().isCompletedExceptionally()) {
-                settle();
-                return;
-            }
-            inFlight.pollFirst();
+    /** Stops the sender once it has sent what is queued. The publisher stays open (it is the caller's). */
+    @Override
+    public void close() {
+        Thread thread;
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+            thread = sender;
         }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Repairs the books a delta did not follow, once everything before is answered. */
+    private void repairIfGaps() {
         if (!gaps.isEmpty()) {
-            settle();
-            return;
+            awaitAnswers();
+            repairGaps();
         }
-        while (inFlight.size() > MAX_IN_FLIGHT) {
-            Pending oldest = inFlight.peekFirst();
-            try {
-                oldest.answer().join();
-                inFlight.pollFirst();
-            } catch (RuntimeException e) {
-                settle();
-                return;
+    }
+
+    private void enqueue(Object item) {
+        synchronized (lock) {
+            while (queue.size() >= MAX_QUEUED && failure == null) {
+                await();
+            }
+            throwFailure();
+            queue.add(item);
+            if (sender == null) {
+                sender = new Thread(this::sendLoop, "redis-market-data-sender");
+                sender.setDaemon(true);
+                sender.start();
+            }
+            if (queue.size() == 1) {
+                lock.notifyAll();
             }
         }
     }
 
-    /** Waits for every answer, re-sends failed calls in order, then repairs stored books that a delta did not follow. */
-    private void settle() {
-        List<Pending> failed = new ArrayList<>();
-        Throwable firstFailure = null;
-        while (!inFlight.isEmpty()) {
-            Pending pending = inFlight.pollFirst();
-            try {
-                pending.answer().join();
-            } catch (RuntimeException e) {
-                failed.add(pending);
-                firstFailure = firstFailure == null ? e : firstFailure;
+    /** Waits until everything queued is answered; throws if the sender failed. */
+    private void awaitAnswers() {
+        synchronized (lock) {
+            while ((!queue.isEmpty() || sending > 0) && failure == null) {
+                await();
             }
+            throwFailure();
         }
+    }
+
+    private void await() {
         try {
-            if (!failed.isEmpty()) {
-                log.warn("{} Redis calls failed; sending them again in order", failed.size(), firstFailure);
-                for (Pending pending : failed) {
-                    if (pending.publication() != null) {
-                        if (publisher.publish(pending.publication()).book() == Outcome.GAP) {
-                            gaps.add(pending.publication().market());
-                        }
-                    } else {
-                        publisher.publishAccount(pending.account());
+            lock.wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Redis", e);
+        }
+    }
+
+    /** Under {@link #lock}. */
+    private void throwFailure() {
+        if (failure != null) {
+            RuntimeException cause = failure;
+            failure = null;
+            queue = new ArrayList<>();
+            lastDeltas.clear();
+            gaps.clear();
+            lock.notifyAll();
+            // the task fails and re-processes from its last commit, with books rebuilt from its stores
+            throw new IllegalStateException("Redis did not take the market data", cause);
+        }
+    }
+
+    private void sendLoop() {
+        while (true) {
+            List<Object> batch;
+            synchronized (lock) {
+                while ((queue.isEmpty() || failure != null) && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
                     }
                 }
+                if (queue.isEmpty() || failure != null) {
+                    sender = null;
+                    return;
+                }
+                if (queue.size() <= MAX_BATCH) {
+                    batch = queue;
+                    queue = new ArrayList<>(Math.max(16, batch.size()));
+                } else {
+                    batch = new ArrayList<>(queue.subList(0, MAX_BATCH));
+                    queue.subList(0, MAX_BATCH).clear();
+                }
+                sending = batch.size();
+                lock.notifyAll(); // room in the queue
             }
+            RuntimeException failed = send(batch);
+            synchronized (lock) {
+                sending = 0;
+                if (failed != null && failure == null) {
+                    failure = failed;
+                }
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Sends one batch and waits for the answer; returns why it could not be applied, or null. */
+    private RuntimeException send(List<Object> batch) {
+        List<MarketPublication> publications = new ArrayList<>(batch.size());
+        List<AccountMessage> accounts = new ArrayList<>(batch.size());
+        for (Object item : batch) {
+            if (item instanceof MarketPublication publication) {
+                publications.add(publication);
+            } else {
+                accounts.add((AccountMessage) item);
+            }
+        }
+        List<MarketPublication.Result> results;
+        try {
+            results = publisher.publishBatchAsync(publications, accounts).toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            log.warn("A batch of {} Redis updates failed; sending it again, call by call", batch.size(), e);
+            try {
+                results = publisher.publishBatch(publications, accounts);
+            } catch (RuntimeException again) {
+                log.error("Redis did not take a batch of {} updates", batch.size(), again);
+                return again;
+            }
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i).book() == Outcome.GAP) {
+                gaps.add(publications.get(i).market());
+            }
+        }
+        return null;
+    }
+
+    /** Replaces the stored books that a delta did not follow; call with nothing unanswered. */
+    private void repairGaps() {
+        try {
             for (String market : List.copyOf(gaps)) {
                 gaps.remove(market);
                 LastDelta last = lastDeltas.get(market);
@@ -150,7 +259,6 @@ public final class RedisMarketDataSink implements MarketDataSink {
                 }
             }
         } catch (RuntimeException e) {
-            // the task fails and re-processes from its last commit, with books rebuilt from its stores
             lastDeltas.clear();
             throw new IllegalStateException("Redis did not take the market data", e);
         }

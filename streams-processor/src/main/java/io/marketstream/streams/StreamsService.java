@@ -87,6 +87,11 @@ public final class StreamsService implements AutoCloseable {
         return streams.state();
     }
 
+    /** Kafka Streams' metrics (commit and process latencies and the like), for monitoring and benchmarks. */
+    public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> metrics() {
+        return streams.metrics();
+    }
+
     /**
      * Stops after the records in hand, and leaves the consumer group so that another instance takes
      * the partitions over at once (Kafka Streams otherwise stays a member until the session times

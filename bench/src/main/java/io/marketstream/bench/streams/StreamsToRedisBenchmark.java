@@ -40,7 +40,7 @@ import io.marketstream.streams.StreamsService;
 
 /**
  * Engine events through the production streams job ({@link StreamsService}, exactly-once, the
- * pipelined {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
+ * batching {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
  * {@code redis-server}, all on this machine.
  *
  * <ol>
@@ -152,15 +152,32 @@ public final class StreamsToRedisBenchmark {
                 System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
                         redisSeconds * 1e6 / events);
 
+                printCommits(streams);
+
                 // 2. latency at fixed rates
                 for (int rate : rates) {
                     latency(producer, rate, seconds);
+                    printCommits(streams);
                 }
                 streams.close();
             } finally {
                 client.shutdown();
             }
         }
+    }
+
+    /** The stream threads' commits so far: each one stalls its thread (see StreamsService). */
+    private static void printCommits(StreamsService streams) {
+        StringBuilder line = new StringBuilder("  stream thread commits:");
+        streams.metrics().forEach((name, metric) -> {
+            if ("stream-thread-metrics".equals(name.group()) && name.name().startsWith("commit-")
+                    && !name.name().endsWith("-rate") && !name.name().contains("ratio")) {
+                Object value = metric.metricValue();
+                line.append(' ').append(name.name()).append('=')
+                        .append(value instanceof Double d ? String.format("%.1f", d) : value);
+            }
+        });
+        System.out.println(line);
     }
 
     /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
