@@ -8,14 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,22 +50,19 @@ class StreamsToRedisIT {
     private static EmbeddedKafka kafka;
     private static EmbeddedRedis redis;
     private static RedisClient client;
+    private static StreamsInfrastructure infrastructure;
 
     @BeforeAll
     static void start() throws Exception {
-        kafka = EmbeddedKafka.start();
-        redis = EmbeddedRedis.start();
-        client = RedisClient.create(redis.uri());
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
-        }
+        infrastructure = StreamsInfrastructure.start();
+        kafka = infrastructure.kafka();
+        redis = infrastructure.redis();
+        client = infrastructure.client();
     }
 
     @AfterAll
     static void stop() {
-        client.shutdown();
-        redis.close();
-        kafka.close();
+        infrastructure.close();
     }
 
     private static void produce(List<EngineEvent> events) {
