@@ -69,6 +69,105 @@ public final class Channels {
         return Long.parseLong(name.substring(prefix.length()));
     }
 
+    /** Book depths a client may ask for ({@code 0} is the full book). */
+    public static final java.util.List<Integer> BOOK_DEPTHS = java.util.List.of(10, 25, 100, 500, 0);
+
+    /** How often a book view is sent: every change ({@code raw}) or merged over a window. */
+    public enum Cadence {
+        RAW("raw", 0), MS100("100ms", 100), MS1000("1000ms", 1000);
+
+        private final String code;
+        private final long millis;
+
+        Cadence(String code, long millis) {
+            this.code = code;
+            this.millis = millis;
+        }
+
+        public String code() {
+            return code;
+        }
+
+        /** The window length; 0 for {@code raw}. */
+        public long millis() {
+            return millis;
+        }
+
+        public static Optional<Cadence> fromCode(String code) {
+            for (Cadence c : values()) {
+                if (c.code.equals(code)) {
+                    return Optional.of(c);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * A view of a market's book as a client subscribes to it: {@code book.<market>[.<depth>][@<cadence>]},
+     * depth one of 10, 25, 100, 500 or {@code full} (the default, {@code 0} here), cadence {@code raw}
+     * (the default), {@code 100ms} or {@code 1000ms}. {@link #name()} is the canonical spelling (defaults
+     * left out), which is what the messages' {@code ch} carries; {@code book.<market>} is the upstream
+     * channel itself.
+     */
+    public record BookView(String market, int depth, Cadence cadence) {
+        public String name() {
+            return BOOK + "." + market + (depth == 0 ? "" : "." + depth)
+                    + (cadence == Cadence.RAW ? "" : "@" + cadence.code());
+        }
+
+        /** The upstream channel the view is computed from. */
+        public String upstream() {
+            return book(market);
+        }
+
+        /** Whether this view is the upstream channel as published (full depth, every change). */
+        public boolean isUpstream() {
+            return depth == 0 && cadence == Cadence.RAW;
+        }
+    }
+
+    /**
+     * Parses a book view name ({@code book.BTC-USD}, {@code book.BTC-USD.25}, {@code book.BTC-USD@100ms},
+     * {@code book.BTC-USD.full@raw}, ...); empty for anything else.
+     */
+    public static Optional<BookView> parseBookView(String name) {
+        if (name == null || !name.startsWith(BOOK + ".")) {
+            return Optional.empty();
+        }
+        String rest = name.substring(BOOK.length() + 1);
+        Cadence cadence = Cadence.RAW;
+        int at = rest.indexOf('@');
+        if (at >= 0) {
+            Optional<Cadence> parsed = Cadence.fromCode(rest.substring(at + 1));
+            if (parsed.isEmpty()) {
+                return Optional.empty();
+            }
+            cadence = parsed.get();
+            rest = rest.substring(0, at);
+        }
+        String[] parts = rest.split("\\.", -1);
+        if (parts.length > 2 || !MARKET.matcher(parts[0]).matches()) {
+            return Optional.empty();
+        }
+        int depth = 0;
+        if (parts.length == 2) {
+            if (parts[1].equals("full")) {
+                depth = 0;
+            } else {
+                try {
+                    depth = Integer.parseInt(parts[1]);
+                } catch (NumberFormatException e) {
+                    return Optional.empty();
+                }
+                if (depth == 0 || !BOOK_DEPTHS.contains(depth)) {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(new BookView(parts[0], depth, cadence));
+    }
+
     /** A parsed public channel name; {@code interval} is set for klines only. */
     public record Channel(String kind, String market, KlineInterval interval) {
         public Channel(String kind, String market) {

@@ -26,6 +26,22 @@ class ChannelsTest {
     }
 
     @Test
+    void shouldParseBookViewsWithDepthAndCadence() {
+        assertThat(Channels.parseBookView("book.BTC-USD")).hasValue(new Channels.BookView("BTC-USD", 0, Channels.Cadence.RAW));
+        assertThat(Channels.parseBookView("book.BTC-USD.25@100ms"))
+                .hasValue(new Channels.BookView("BTC-USD", 25, Channels.Cadence.MS100));
+        assertThat(Channels.parseBookView("book.BTC-USD.full@raw").orElseThrow().name())
+                .as("defaults are left out of the canonical name").isEqualTo("book.BTC-USD");
+        assertThat(Channels.parseBookView("book.BTC-USD@1000ms").orElseThrow().name()).isEqualTo("book.BTC-USD@1000ms");
+        assertThat(Channels.parseBookView("book.BTC-USD.500").orElseThrow().isUpstream()).isFalse();
+        assertThat(Channels.parseBookView("book.BTC-USD.0")).isEmpty();
+        assertThat(Channels.parseBookView("book.BTC-USD.50")).isEmpty();
+        assertThat(Channels.parseBookView("book.BTC-USD@10ms")).isEmpty();
+        assertThat(Channels.parseBookView("book.BTC-USD.10.10")).isEmpty();
+        assertThat(Channels.parseBookView("trades.BTC-USD")).isEmpty();
+    }
+
+    @Test
     void shouldNameAndRecognisePrivateChannels() {
         assertThat(Channels.orders(42)).isEqualTo("orders.42");
         assertThat(Channels.balances(42)).isEqualTo("balances.42");

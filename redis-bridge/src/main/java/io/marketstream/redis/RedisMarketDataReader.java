@@ -138,6 +138,20 @@ public final class RedisMarketDataReader implements AutoCloseable {
         return historyAfterKey(RedisKeys.history(market, channel), afterSeq);
     }
 
+    /**
+     * The channel's latest message as published (from its history), or empty if it has none: the current
+     * state of a ticker or candle channel, for a subscriber that just arrived.
+     *
+     * @throws IllegalArgumentException for a name that is no channel
+     */
+    public Optional<String> lastMessage(String channel) {
+        long account = Channels.accountOf(channel);
+        String key = account >= 0 ? RedisKeys.accountHistory(account, channel) : RedisKeys.history(Channels.parse(channel)
+                .orElseThrow(() -> new IllegalArgumentException("no channel " + channel)).market(), channel);
+        List<StreamMessage<String, String>> newest = redis.xrevrange(key, Range.create("-", "+"), Limit.create(0, 1));
+        return newest.isEmpty() ? Optional.empty() : Optional.of(newest.get(0).getBody().get("m"));
+    }
+
     private Optional<List<String>> historyAfterKey(String key, long afterSeq) {
         List<StreamMessage<String, String>> messages = redis.xrange(key, Range.create((afterSeq + 1) + "-0", "+"));
         if (messages.isEmpty()) {

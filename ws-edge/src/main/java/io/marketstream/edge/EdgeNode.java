@@ -1,10 +1,14 @@
 package io.marketstream.edge;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.RedisClient;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -15,13 +19,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.protocol.ws.WsErrors;
 import io.marketstream.redis.RedisMarketDataReader;
 import io.marketstream.redis.RedisMarketDataSubscriber;
 
 /**
- * A WebSocket edge node: Jetty 12 serving {@code /ws} (the market-data protocol), {@code /healthz},
- * {@code /api/v1/...} (REST reads from Redis) and the live page at {@code /}. It never sees Kafka:
- * everything comes from Redis, through one pub/sub connection for the whole node.
+ * A WebSocket edge node: Jetty 12 serving {@code /ws} (the market-data protocol, {@code docs/protocol.md}),
+ * {@code /api/v1/...} (REST reads from Redis), {@code /healthz}, {@code /readyz}, {@code /metrics} and the
+ * live page at {@code /}. It never sees Kafka: everything comes from Redis, through one pub/sub connection
+ * for the whole node, each channel subscribed while it has local subscribers.
  */
 public final class EdgeNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeNode.class);
@@ -31,9 +37,14 @@ public final class EdgeNode implements AutoCloseable {
     private final RedisClient redis;
     private final RedisMarketDataSubscriber subscriber;
     private final RedisMarketDataReader reader;
-    private final ExecutorService executor;
+    private final EdgeMetrics metrics = new EdgeMetrics();
+    private final ChannelHub hub;
+    private final Connections connections;
+    private final TokenVerifier tokens;
     private final Server server;
     private final ServerConnector connector;
+    private volatile boolean draining;
+    private ScheduledFuture<?> sweeper;
 
     public EdgeNode(EdgeConfig config, MarketCatalog catalog, String redisUri) {
         this.config = config;
@@ -41,11 +52,9 @@ public final class EdgeNode implements AutoCloseable {
         this.redis = RedisClient.create(redisUri);
         this.subscriber = new RedisMarketDataSubscriber(redis);
         this.reader = new RedisMarketDataReader(redis, catalog);
-        this.executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "edge-snapshots");
-            t.setDaemon(true);
-            return t;
-        });
+        this.hub = new ChannelHub(config, catalog, subscriber, reader, metrics);
+        this.connections = new Connections(config, metrics);
+        this.tokens = config.jwtSecret() == null ? null : new TokenVerifier(config.jwtSecret());
 
         this.server = new Server();
         this.connector = new ServerConnector(server);
@@ -56,14 +65,33 @@ public final class EdgeNode implements AutoCloseable {
         ContextHandler context = new ContextHandler("/");
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
             container.setMaxTextMessageSize(config.maxMessageBytes());
-            container.setIdleTimeout(config.idleTimeout());
-            container.addMapping("/ws", (request, response, callback) -> new ClientSession(this));
+            container.setIdleTimeout(config.jettyIdleTimeout());
+            container.addMapping("/ws", (request, response, callback) -> {
+                String origin = request.getHeaders().get("Origin");
+                if (!config.allowedOrigins().isEmpty() && (origin == null || !config.allowedOrigins().contains(origin))) {
+                    metrics.rejected("origin");
+                    Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403,
+                            "Origin " + origin + " is not allowed");
+                    return null;
+                }
+                if (draining) {
+                    metrics.rejected("draining");
+                    Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                            "this node is shutting down; connect to another");
+                    return null;
+                }
+                if (!config.permessageDeflate()) {
+                    response.setExtensions(List.of());
+                }
+                return new Connection(this, Connection.addressOf(request.getConnectionMetaData().getRemoteSocketAddress()));
+            });
         });
         ResourceHandler page = new ResourceHandler();
         page.setBaseResource(ResourceFactory.of(server).newClassLoaderResource("web/"));
         page.setDirAllowed(false);
         page.setWelcomeFiles("index.html");
-        ws.setHandler(new Handler.Sequence(new HttpApi(catalog, reader, subscriber), page));
+        ws.setHandler(new Handler.Sequence(new MetricsHandler(metrics.registry()), new HttpApi(catalog, reader, subscriber),
+                page));
         context.setHandler(ws);
         server.setHandler(context);
     }
@@ -76,6 +104,14 @@ public final class EdgeNode implements AutoCloseable {
             close();
             throw new IllegalStateException("edge could not listen on " + config.host() + ":" + config.port(), e);
         }
+        long period = Math.max(50, Math.min(1000, config.pingInterval().toMillis() / 2));
+        sweeper = hub.timer().scheduleAtFixedRate(() -> {
+            try {
+                connections.sweep();
+            } catch (RuntimeException e) {
+                log.error("Connection sweep failed", e);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
         log.info("Edge node listening on http://{}:{}/ (WebSocket at /ws)", config.host(), port());
         return this;
     }
@@ -83,6 +119,37 @@ public final class EdgeNode implements AutoCloseable {
     /** The bound port (useful with port 0). */
     public int port() {
         return connector.getLocalPort();
+    }
+
+    /** Whether the node accepts new connections (false once draining). */
+    public boolean isAccepting() {
+        return !draining;
+    }
+
+    /**
+     * Graceful drain (SIGTERM): refuses new connections, tells every client to reconnect with its resume
+     * positions, waits {@link EdgeConfig#drainGrace()} (less if every client has left), then closes the
+     * remaining connections with 1012.
+     */
+    public void drain() {
+        draining = true;
+        List<Connection> open = connections.all();
+        log.info("Draining: telling {} connection(s) to reconnect within {}", open.size(), config.drainGrace());
+        for (Connection connection : open) {
+            connection.announceDrain(config.drainGrace().toMillis());
+        }
+        long deadline = System.nanoTime() + config.drainGrace().toNanos();
+        while (connections.size() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Connection connection : connections.all()) {
+            connection.close(WsErrors.CLOSE_SERVICE_RESTART, "node restarting: reconnect and resume");
+        }
     }
 
     EdgeConfig config() {
@@ -93,28 +160,36 @@ public final class EdgeNode implements AutoCloseable {
         return catalog;
     }
 
-    RedisMarketDataSubscriber subscriber() {
-        return subscriber;
+    ChannelHub hub() {
+        return hub;
     }
 
-    RedisMarketDataReader reader() {
-        return reader;
+    EdgeMetrics metrics() {
+        return metrics;
     }
 
-    ExecutorService executor() {
-        return executor;
+    Connections connections() {
+        return connections;
+    }
+
+    /** The verifier of auth tokens, or null if no secret is configured. */
+    TokenVerifier tokens() {
+        return tokens;
     }
 
     @Override
     public void close() {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+        }
         try {
             server.stop();
         } catch (Exception e) {
             log.warn("Jetty did not stop cleanly", e);
         }
-        executor.shutdownNow();
+        hub.close();
         subscriber.close();
         reader.close();
-        redis.shutdown();
+        redis.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
 }

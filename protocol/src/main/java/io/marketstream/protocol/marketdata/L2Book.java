@@ -136,6 +136,11 @@ public final class L2Book {
         return Collections.unmodifiableNavigableMap(new TreeMap<>(side(side)));
     }
 
+    /** A side's levels, best first, as a live read-only view (for walking the book without a copy). */
+    public NavigableMap<Long, Long> view(Side side) {
+        return Collections.unmodifiableNavigableMap(side(side));
+    }
+
     private NavigableMap<Long, Long> side(Side side) {
         return side == Side.BUY ? bids : asks;
     }

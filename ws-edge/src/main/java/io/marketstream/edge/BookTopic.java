@@ -1,0 +1,384 @@
+package io.marketstream.edge;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.marketstream.protocol.Channels;
+import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.Side;
+import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.L2Book;
+import io.marketstream.protocol.marketdata.PriceLevel;
+
+/**
+ * A market's book on this node: a copy kept from the upstream channel {@code book.<market>} (the Redis
+ * snapshot, then every delta, each checked: {@code U} must follow the copy's {@code u}, and after applying
+ * it the copy's checksum must equal {@code cs}), and the {@link BookView}s clients subscribed to.
+ *
+ * <p>Subscribing never opens a window where an update is lost: the Redis subscription is confirmed
+ * before the snapshot is read, messages arriving meanwhile are held and applied after it (those not newer
+ * than the snapshot dropped), and every later subscriber's snapshot is taken from the copy under the same
+ * monitor that applies the deltas.
+ *
+ * <p>Recovery: a delta that does not follow, or a Redis reconnect, makes the topic read the history after
+ * its {@code u} and apply it; if the history does not reach back (or a checksum disagrees), it reloads the
+ * snapshot and sends every subscriber a snapshot marked {@code resync}. The last {@value #RECENT} changes
+ * are kept in memory so that a client resuming on this node usually needs no Redis read.
+ */
+final class BookTopic extends Topic {
+    private static final Logger log = LoggerFactory.getLogger(BookTopic.class);
+    static final int RECENT = 4096;
+
+    private final MarketSpec spec;
+    private final L2Book book;
+    private long u;
+    private long ts;
+    private final Map<Channels.BookView, BookView> views = new HashMap<>();
+    /** Changed prices of the latest upstream messages, oldest first. */
+    private final ArrayDeque<Change> recent = new ArrayDeque<>();
+    /** Subscribers that arrived before the topic went live, with their resume position (null for none). */
+    private final Map<BookSub, Long> waiting = new HashMap<>();
+    private boolean reloadNeeded;
+    private ScheduledFuture<?> ticker;
+    private long ticks;
+
+    private record Change(long firstSeq, long lastSeq, long[] bids, long[] asks) {
+    }
+
+    BookTopic(ChannelHub hub, MarketSpec spec) {
+        super(hub, Channels.book(spec.symbol()));
+        this.spec = spec;
+        this.book = new L2Book(spec);
+    }
+
+    MarketSpec spec() {
+        return spec;
+    }
+
+    L2Book book() {
+        return book;
+    }
+
+    long u() {
+        return u;
+    }
+
+    long ts() {
+        return ts;
+    }
+
+    ChannelHub hub() {
+        return hub;
+    }
+
+    /** Adds a subscriber of a view; it gets a snapshot, or what it missed after {@code since}. Under the monitor. */
+    BookSub add(Connection connection, Channels.BookView key, Long since) {
+        BookView view = views.get(key);
+        if (view == null) {
+            view = new BookView(this, key);
+            views.put(key, view);
+            if (state != State.STARTING) {
+                view.reset();
+            }
+            if (key.cadence() != Channels.Cadence.RAW && ticker == null) {
+                ticker = hub.timer().scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+            }
+        }
+        BookSub sub = new BookSub(connection, view);
+        view.subs().add(sub);
+        if (state == State.STARTING) {
+            waiting.put(sub, since);
+        } else {
+            serve(sub, since);
+        }
+        return sub;
+    }
+
+    private void serve(BookSub sub, Long since) {
+        if (since == null) {
+            sub.view.sendSnapshot(sub, null);
+        } else {
+            resume(sub, since);
+        }
+    }
+
+    private void resume(BookSub sub, long since) {
+        if (sub.view.key().depth() != 0) {
+            sub.view.sendSnapshot(sub, BookMessage.RESYNC_RESUME_DEPTH);
+            return;
+        }
+        if (since < 0 || since > u) {
+            sub.view.sendSnapshot(sub, BookMessage.RESYNC_HISTORY_EXPIRED);
+            return;
+        }
+        sub.lastSeq = since;
+        if (since == u) {
+            return;
+        }
+        if (recentReaches(since)) {
+            addRecentAfter(sub, since);
+            sub.view.flush(sub);
+            return;
+        }
+        sub.catchingUp = true;
+        hub.executor().execute(() -> {
+            Optional<List<String>> history;
+            try {
+                history = hub.reader().historyAfter(channel, since);
+            } catch (RuntimeException e) {
+                log.warn("Reading the history of {} failed", channel, e);
+                history = Optional.empty();
+            }
+            synchronized (this) {
+                finishResume(sub, since, history);
+            }
+        });
+    }
+
+    private void finishResume(BookSub sub, long since, Optional<List<String>> history) {
+        if (!sub.view.subs().contains(sub)) {
+            return;
+        }
+        sub.catchingUp = false;
+        long reached = since;
+        if (history.isPresent()) {
+            for (String payload : history.get()) {
+                BookMessage message = Json.read(payload, BookMessage.class);
+                if (message.lastSeq() <= since) {
+                    continue;
+                }
+                sub.addPending(prices(message.bids()), prices(message.asks()));
+                reached = message.lastSeq();
+            }
+        }
+        if (history.isEmpty() || (reached < u && !recentReaches(reached))) {
+            sub.view.sendSnapshot(sub, BookMessage.RESYNC_HISTORY_EXPIRED);
+            return;
+        }
+        addRecentAfter(sub, reached);
+        sub.view.flush(sub);
+    }
+
+    /** Whether the in-memory changes cover everything after {@code seq}. */
+    private boolean recentReaches(long seq) {
+        return seq >= u || (!recent.isEmpty() && recent.peekFirst().firstSeq() <= seq + 1);
+    }
+
+    private void addRecentAfter(BookSub sub, long seq) {
+        for (Change change : recent) {
+            if (change.lastSeq() > seq) {
+                sub.addPending(change.bids(), change.asks());
+            }
+        }
+    }
+
+    @Override
+    protected void failedToHandle() {
+        reloadNeeded = true;
+    }
+
+    @Override
+    protected Object load() {
+        return hub.reader().book(spec.symbol(), Integer.MAX_VALUE);
+    }
+
+    @Override
+    protected void goLive(Object loaded) {
+        BookMessage snapshot = (BookMessage) loaded;
+        replace(snapshot);
+        state = State.LIVE;
+        for (BookView view : views.values()) {
+            view.reset();
+        }
+        Map<BookSub, Long> arrived = new HashMap<>(waiting);
+        waiting.clear();
+        arrived.forEach(this::serve);
+        drainHeld();
+    }
+
+    private void replace(BookMessage snapshot) {
+        book.replace(snapshot.bids(), snapshot.asks());
+        u = snapshot.lastSeq();
+        ts = snapshot.ts();
+        recent.clear();
+    }
+
+    @Override
+    protected void handle(String payload) {
+        BookMessage message;
+        try {
+            message = Json.read(payload, BookMessage.class);
+        } catch (IllegalArgumentException e) {
+            log.error("Unreadable message on {} ignored: {}", channel, payload, e);
+            return;
+        }
+        if (message.lastSeq() <= u) {
+            return;
+        }
+        if (message.isSnapshot() || message.firstSeq() != u + 1) {
+            log.warn("{} jumped from u={} to U={}; recovering from the history", channel, u, message.firstSeq());
+            hold(payload);
+            recover();
+            return;
+        }
+        apply(message, payload);
+    }
+
+    private void apply(BookMessage message, String payload) {
+        long[] bidPrices = set(Side.BUY, message.bids());
+        long[] askPrices = set(Side.SELL, message.asks());
+        u = message.lastSeq();
+        ts = message.ts();
+        if (book.checksum() != message.checksum()) {
+            log.error("{} at u={}: checksum {} of the node's copy differs from the published {}; reloading", channel,
+                    u, book.checksum(), message.checksum());
+            reloadNeeded = true;
+            recover();
+            return;
+        }
+        recent.addLast(new Change(message.firstSeq(), message.lastSeq(), bidPrices, askPrices));
+        if (recent.size() > RECENT) {
+            recent.removeFirst();
+        }
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        for (BookView view : views.values()) {
+            view.changed(message.firstSeq(), bidPrices, askPrices, bytes);
+        }
+    }
+
+    private long[] set(Side side, List<PriceLevel> levels) {
+        long[] prices = new long[levels.size()];
+        for (int i = 0; i < prices.length; i++) {
+            PriceLevel level = levels.get(i);
+            prices[i] = spec.parsePrice(level.price());
+            book.set(side, prices[i], spec.parseQty(level.qty()));
+        }
+        return prices;
+    }
+
+    private long[] prices(List<PriceLevel> levels) {
+        long[] out = new long[levels.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = spec.parsePrice(levels.get(i).price());
+        }
+        return out;
+    }
+
+    private void tick() {
+        synchronized (this) {
+            if (state != State.LIVE) {
+                return;
+            }
+            ticks++;
+            for (BookView view : views.values()) {
+                long window = view.key().cadence().millis();
+                if (window > 0 && ticks % (window / 100) == 0) {
+                    view.emit();
+                }
+            }
+        }
+    }
+
+    private record Missed(Optional<List<String>> history, BookMessage snapshot) {
+    }
+
+    @Override
+    protected Object readMissed() {
+        long from;
+        boolean reload;
+        synchronized (this) {
+            from = u;
+            reload = reloadNeeded;
+        }
+        if (!reload) {
+            Optional<List<String>> history = hub.reader().historyAfter(channel, from);
+            if (history.isPresent()) {
+                return new Missed(history, null);
+            }
+        }
+        return new Missed(Optional.empty(), hub.reader().book(spec.symbol(), Integer.MAX_VALUE));
+    }
+
+    @Override
+    protected void applyMissed(Object read) {
+        Missed missed = (Missed) read;
+        if (missed.snapshot() != null) {
+            reloadNeeded = false;
+            replace(missed.snapshot());
+            for (BookView view : views.values()) {
+                view.reset();
+                for (BookSub sub : view.subs()) {
+                    if (sub.connection.outbox().isLagging()) {
+                        sub.owesSnapshot(BookMessage.RESYNC_UPSTREAM_GAP);
+                    } else {
+                        view.sendSnapshot(sub, BookMessage.RESYNC_UPSTREAM_GAP);
+                    }
+                }
+            }
+            log.info("{} reloaded at u={}; subscribers resynced", channel, u);
+        } else {
+            for (String payload : missed.history().orElseThrow()) {
+                if (state != State.LIVE) {
+                    break;
+                }
+                handle(payload);
+            }
+        }
+        if (state == State.LIVE) {
+            drainHeld();
+        }
+    }
+
+    @Override
+    void drained(ChannelSub sub) {
+        BookSub book = (BookSub) sub;
+        if (state == State.LIVE && !book.catchingUp && (book.wantsSnapshot || book.hasPending())
+                && !sub.connection.outbox().isLagging()) {
+            book.view.flush(book);
+        }
+    }
+
+    @Override
+    boolean remove(ChannelSub sub) {
+        BookSub book = (BookSub) sub;
+        waiting.remove(book);
+        book.view.subs().remove(book);
+        if (book.view.subs().isEmpty()) {
+            views.remove(book.view.key());
+        }
+        return views.isEmpty();
+    }
+
+    @Override
+    boolean isEmpty() {
+        return views.isEmpty();
+    }
+
+    @Override
+    List<ChannelSub> subscribers() {
+        List<ChannelSub> out = new ArrayList<>();
+        views.values().forEach(v -> out.addAll(v.subs()));
+        return out;
+    }
+
+    @Override
+    void close() {
+        synchronized (this) {
+            if (ticker != null) {
+                ticker.cancel(false);
+            }
+        }
+        super.close();
+    }
+}
