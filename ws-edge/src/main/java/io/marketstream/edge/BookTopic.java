@@ -226,7 +226,13 @@ final class BookTopic extends Topic {
         if (message.lastSeq() <= u) {
             return;
         }
-        if (message.isSnapshot() || message.firstSeq() != u + 1) {
+        if (message.isSnapshot()) {
+            // the publisher replaced the whole book (e.g. Redis had lost it): take it as it is
+            log.warn("{} replaced upstream by a snapshot at u={}; resyncing subscribers", channel, message.lastSeq());
+            reload(message);
+            return;
+        }
+        if (message.firstSeq() != u + 1) {
             log.warn("{} jumped from u={} to U={}; recovering from the history", channel, u, message.firstSeq());
             hold(payload);
             recover();
@@ -314,19 +320,7 @@ final class BookTopic extends Topic {
     protected void applyMissed(Object read) {
         Missed missed = (Missed) read;
         if (missed.snapshot() != null) {
-            reloadNeeded = false;
-            replace(missed.snapshot());
-            for (BookView view : views.values()) {
-                view.reset();
-                for (BookSub sub : view.subs()) {
-                    if (sub.connection.outbox().isLagging()) {
-                        sub.owesSnapshot(BookMessage.RESYNC_UPSTREAM_GAP);
-                    } else {
-                        view.sendSnapshot(sub, BookMessage.RESYNC_UPSTREAM_GAP);
-                    }
-                }
-            }
-            log.info("{} reloaded at u={}; subscribers resynced", channel, u);
+            reload(missed.snapshot());
         } else {
             for (String payload : missed.history().orElseThrow()) {
                 if (state != State.LIVE) {
@@ -338,6 +332,23 @@ final class BookTopic extends Topic {
         if (state == State.LIVE) {
             drainHeld();
         }
+    }
+
+    /** Replaces the copy with a snapshot and sends every subscriber a snapshot marked {@code upstream_gap}. */
+    private void reload(BookMessage snapshot) {
+        reloadNeeded = false;
+        replace(snapshot);
+        for (BookView view : views.values()) {
+            view.reset();
+            for (BookSub sub : view.subs()) {
+                if (sub.connection.outbox().isLagging()) {
+                    sub.owesSnapshot(BookMessage.RESYNC_UPSTREAM_GAP);
+                } else {
+                    view.sendSnapshot(sub, BookMessage.RESYNC_UPSTREAM_GAP);
+                }
+            }
+        }
+        log.info("{} reloaded at u={}; subscribers resynced", channel, u);
     }
 
     @Override

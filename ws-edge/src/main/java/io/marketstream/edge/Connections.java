@@ -17,14 +17,16 @@ import io.marketstream.protocol.ws.WsErrors;
 final class Connections {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
+    private final java.util.concurrent.Executor executor;
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final Map<Long, Deque<Connection>> perAccount = new ConcurrentHashMap<>();
     private final Map<Connection, Long> accountOf = new ConcurrentHashMap<>();
 
-    Connections(EdgeConfig config, EdgeMetrics metrics) {
+    Connections(EdgeConfig config, EdgeMetrics metrics, java.util.concurrent.Executor executor) {
         this.config = config;
         this.metrics = metrics;
+        this.executor = executor;
     }
 
     void opened(Connection connection) {
@@ -33,8 +35,9 @@ final class Connections {
         int count = perAddress.merge(connection.remoteAddress(), 1, Integer::sum);
         if (count > config.maxConnectionsPerIp()) {
             metrics.rejected("connections_per_ip");
-            connection.close(WsErrors.CLOSE_POLICY, "too many connections from " + connection.remoteAddress()
-                    + " (at most " + config.maxConnectionsPerIp() + ")");
+            // closed once the open has completed (a close from inside it is not sent)
+            executor.execute(() -> connection.close(WsErrors.CLOSE_POLICY, "too many connections from " + connection.remoteAddress()
+                    + " (at most " + config.maxConnectionsPerIp() + ")"));
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * An edge node's settings; every limit of {@code docs/protocol.md} is one of them. Build from
- * {@link #defaults(int)} and the {@code with...} methods.
+ * {@link #defaults(int)} and {@link #toBuilder()}.
  *
  * @param host                     interface to listen on
  * @param port                     HTTP/WebSocket port (0 picks a free one)
@@ -32,12 +32,15 @@ import java.util.Objects;
  * @param jwtSecret                HMAC-SHA256 secret of the {@code auth} tokens; null disables private channels
  * @param permessageDeflate        whether the node accepts the permessage-deflate extension
  * @param drainGrace               time between the {@code reconnect} notice and the 1012 close on shutdown
+ * @param socketSendBufferBytes    the kernel send buffer of each accepted socket (0: the system's default,
+ *                                 which may grow to megabytes); smaller bounds kernel memory per connection and
+ *                                 lets the node see a slow consumer sooner
  */
 public record EdgeConfig(String host, int port, long lagQueuedBytes, long maxQueuedBytes, int maxConflatedLevels,
                          Duration slowConsumerTimeout, int maxSubscriptions, long maxMessageBytes,
                          int maxMessagesPerSecond, int maxConnectionsPerIp, int maxConnectionsPerAccount,
                          List<String> allowedOrigins, Duration pingInterval, Duration pongTimeout, String jwtSecret,
-                         boolean permessageDeflate, Duration drainGrace) {
+                         boolean permessageDeflate, Duration drainGrace, int socketSendBufferBytes) {
 
     public EdgeConfig {
         Objects.requireNonNull(host, "host");
@@ -58,7 +61,7 @@ public record EdgeConfig(String host, int port, long lagQueuedBytes, long maxQue
     public static EdgeConfig defaults(int port) {
         return new EdgeConfig("0.0.0.0", port, 256 * 1024, 8L * 1024 * 1024, 2_000, Duration.ofSeconds(30), 50,
                 16 * 1024, 50, 200, 10, List.of(), Duration.ofSeconds(20), Duration.ofSeconds(10), null, true,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), 0);
     }
 
     /** The idle timeout handed to Jetty: a backstop well past the heartbeat. */
@@ -66,57 +69,74 @@ public record EdgeConfig(String host, int port, long lagQueuedBytes, long maxQue
         return pingInterval.plus(pongTimeout).multipliedBy(2);
     }
 
-    public EdgeConfig withHost(String v) {
-        return new EdgeConfig(v, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, pingInterval, pongTimeout, jwtSecret, permessageDeflate, drainGrace);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public EdgeConfig withQueueLimits(long lag, long max, int conflatedLevels, Duration slowTimeout) {
-        return new EdgeConfig(host, port, lag, max, conflatedLevels, slowTimeout, maxSubscriptions, maxMessageBytes,
-                maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount, allowedOrigins, pingInterval,
-                pongTimeout, jwtSecret, permessageDeflate, drainGrace);
-    }
+    /** Changes some settings of a config, keeping the others. */
+    public static final class Builder {
+        private String host;
+        private int port;
+        private long lagQueuedBytes;
+        private long maxQueuedBytes;
+        private int maxConflatedLevels;
+        private Duration slowConsumerTimeout;
+        private int maxSubscriptions;
+        private long maxMessageBytes;
+        private int maxMessagesPerSecond;
+        private int maxConnectionsPerIp;
+        private int maxConnectionsPerAccount;
+        private List<String> allowedOrigins;
+        private Duration pingInterval;
+        private Duration pongTimeout;
+        private String jwtSecret;
+        private boolean permessageDeflate;
+        private Duration drainGrace;
+        private int socketSendBufferBytes;
 
-    public EdgeConfig withRequestLimits(int subscriptions, long messageBytes, int messagesPerSecond) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                subscriptions, messageBytes, messagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, pingInterval, pongTimeout, jwtSecret, permessageDeflate, drainGrace);
-    }
+        private Builder(EdgeConfig c) {
+            host = c.host;
+            port = c.port;
+            lagQueuedBytes = c.lagQueuedBytes;
+            maxQueuedBytes = c.maxQueuedBytes;
+            maxConflatedLevels = c.maxConflatedLevels;
+            slowConsumerTimeout = c.slowConsumerTimeout;
+            maxSubscriptions = c.maxSubscriptions;
+            maxMessageBytes = c.maxMessageBytes;
+            maxMessagesPerSecond = c.maxMessagesPerSecond;
+            maxConnectionsPerIp = c.maxConnectionsPerIp;
+            maxConnectionsPerAccount = c.maxConnectionsPerAccount;
+            allowedOrigins = c.allowedOrigins;
+            pingInterval = c.pingInterval;
+            pongTimeout = c.pongTimeout;
+            jwtSecret = c.jwtSecret;
+            permessageDeflate = c.permessageDeflate;
+            drainGrace = c.drainGrace;
+            socketSendBufferBytes = c.socketSendBufferBytes;
+        }
 
-    public EdgeConfig withConnectionLimits(int perIp, int perAccount) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, perIp, perAccount, allowedOrigins,
-                pingInterval, pongTimeout, jwtSecret, permessageDeflate, drainGrace);
-    }
+        public Builder host(String v) { host = v; return this; }
+        public Builder port(int v) { port = v; return this; }
+        public Builder queueLimits(long lag, long max) { lagQueuedBytes = lag; maxQueuedBytes = max; return this; }
+        public Builder maxConflatedLevels(int v) { maxConflatedLevels = v; return this; }
+        public Builder slowConsumerTimeout(Duration v) { slowConsumerTimeout = v; return this; }
+        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+        public Builder maxMessageBytes(long v) { maxMessageBytes = v; return this; }
+        public Builder maxMessagesPerSecond(int v) { maxMessagesPerSecond = v; return this; }
+        public Builder maxConnectionsPerIp(int v) { maxConnectionsPerIp = v; return this; }
+        public Builder maxConnectionsPerAccount(int v) { maxConnectionsPerAccount = v; return this; }
+        public Builder allowedOrigins(List<String> v) { allowedOrigins = v; return this; }
+        public Builder heartbeat(Duration ping, Duration pong) { pingInterval = ping; pongTimeout = pong; return this; }
+        public Builder jwtSecret(String v) { jwtSecret = v; return this; }
+        public Builder permessageDeflate(boolean v) { permessageDeflate = v; return this; }
+        public Builder drainGrace(Duration v) { drainGrace = v; return this; }
+        public Builder socketSendBufferBytes(int v) { socketSendBufferBytes = v; return this; }
 
-    public EdgeConfig withAllowedOrigins(List<String> origins) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                origins, pingInterval, pongTimeout, jwtSecret, permessageDeflate, drainGrace);
-    }
-
-    public EdgeConfig withHeartbeat(Duration ping, Duration pong) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, ping, pong, jwtSecret, permessageDeflate, drainGrace);
-    }
-
-    public EdgeConfig withJwtSecret(String secret) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, pingInterval, pongTimeout, secret, permessageDeflate, drainGrace);
-    }
-
-    public EdgeConfig withPermessageDeflate(boolean enabled) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, pingInterval, pongTimeout, jwtSecret, enabled, drainGrace);
-    }
-
-    public EdgeConfig withDrainGrace(Duration grace) {
-        return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
-                maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
-                allowedOrigins, pingInterval, pongTimeout, jwtSecret, permessageDeflate, grace);
+        public EdgeConfig build() {
+            return new EdgeConfig(host, port, lagQueuedBytes, maxQueuedBytes, maxConflatedLevels, slowConsumerTimeout,
+                    maxSubscriptions, maxMessageBytes, maxMessagesPerSecond, maxConnectionsPerIp, maxConnectionsPerAccount,
+                    allowedOrigins, pingInterval, pongTimeout, jwtSecret, permessageDeflate, drainGrace,
+                    socketSendBufferBytes);
+        }
     }
 }

@@ -53,13 +53,16 @@ public final class EdgeNode implements AutoCloseable {
         this.subscriber = new RedisMarketDataSubscriber(redis);
         this.reader = new RedisMarketDataReader(redis, catalog);
         this.hub = new ChannelHub(config, catalog, subscriber, reader, metrics);
-        this.connections = new Connections(config, metrics);
+        this.connections = new Connections(config, metrics, hub.executor());
         this.tokens = config.jwtSecret() == null ? null : new TokenVerifier(config.jwtSecret());
 
         this.server = new Server();
         this.connector = new ServerConnector(server);
         connector.setHost(config.host());
         connector.setPort(config.port());
+        if (config.socketSendBufferBytes() > 0) {
+            connector.setAcceptedSendBufferSize(config.socketSendBufferBytes());
+        }
         server.addConnector(connector);
 
         ContextHandler context = new ContextHandler("/");

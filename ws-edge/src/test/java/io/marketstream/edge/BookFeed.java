@@ -44,12 +44,17 @@ final class BookFeed {
 
     /** One delta of a few random level changes (some removals, some near the top, some deep); returns it. */
     BookMessage delta() {
+        return delta(1 + random.nextInt(4), 120);
+    }
+
+    /** One delta of up to {@code changes} random level changes within {@code maxDistance} ticks of the mid. */
+    BookMessage delta(int changes, int maxDistance) {
         List<PriceLevel> bids = new ArrayList<>();
         List<PriceLevel> asks = new ArrayList<>();
-        int changes = 1 + random.nextInt(4);
         for (int i = 0; i < changes; i++) {
             boolean buy = random.nextBoolean();
-            int distance = random.nextInt(10) < 7 ? 1 + random.nextInt(15) : 1 + random.nextInt(120);
+            int distance = random.nextInt(10) < 7 ? 1 + random.nextInt(Math.min(15, maxDistance))
+                    : 1 + random.nextInt(maxDistance);
             long price = price(buy ? -distance : distance);
             long qty = random.nextInt(4) == 0 ? 0 : qty();
             List<PriceLevel> side = buy ? bids : asks;

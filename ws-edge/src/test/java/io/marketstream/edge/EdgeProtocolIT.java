@@ -70,7 +70,7 @@ class EdgeProtocolIT {
         try (var connection = redisClient.connect()) {
             connection.sync().flushall();
         }
-        edge = new EdgeNode(EdgeConfig.defaults(0).withHost("127.0.0.1").withRequestLimits(4, 4096, 50), CATALOG,
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").maxSubscriptions(4).maxMessageBytes(4096).build(), CATALOG,
                 redis.uri()).start();
     }
 
@@ -114,7 +114,7 @@ class EdgeProtocolIT {
                 "book.BTC-USD.100@1000ms");
         List<Integer> depths = List.of(0, 10, 25, 0, 100);
         edge.close();
-        edge = new EdgeNode(EdgeConfig.defaults(0).withHost("127.0.0.1"), CATALOG, redis.uri()).start();
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").build(), CATALOG, redis.uri()).start();
         try (WsTestClient client = connect()) {
             JsonNode ok = client.subscribe(views.toArray(String[]::new));
             assertThat(ok.get("ch")).hasSize(views.size());
@@ -249,7 +249,7 @@ class EdgeProtocolIT {
             client.subscribe("trades.BTC-USD");
         }
         edge.close();
-        edge = new EdgeNode(EdgeConfig.defaults(0).withHost("127.0.0.1").withPermessageDeflate(false), CATALOG,
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").permessageDeflate(false).build(), CATALOG,
                 redis.uri()).start();
         ClientUpgradeRequest again = new ClientUpgradeRequest();
         again.addExtensions("permessage-deflate");
@@ -263,7 +263,7 @@ class EdgeProtocolIT {
     void shouldDeliverPrivateChannelsOnlyToTheirAuthenticatedAccount() throws Exception {
         edge.close();
         String secret = "0123456789abcdef0123456789abcdef-test";
-        edge = new EdgeNode(EdgeConfig.defaults(0).withHost("127.0.0.1").withJwtSecret(secret), CATALOG, redis.uri()).start();
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").jwtSecret(secret).build(), CATALOG, redis.uri()).start();
         try (WsTestClient client = connect()) {
             assertThat(client.subscribe("orders").get("code").asText()).isEqualTo("auth_required");
             JsonNode badSignature = client.replyTo(client.request("auth", "\"token\":\""

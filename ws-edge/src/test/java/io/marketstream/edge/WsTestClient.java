@@ -53,6 +53,7 @@ final class WsTestClient implements AutoCloseable {
 
         @Override
         public void onWebSocketPing(ByteBuffer payload) {
+            session.sendPong(payload, Callback.NOOP);
             session.demand();
         }
 
