@@ -11,34 +11,44 @@ import io.marketstream.protocol.ws.WsErrors;
 
 /**
  * The node's open connections, counted per remote address and per account, and the limits on them: a
- * connection over its address's cap is closed at once (1008); an account over its cap loses its oldest
- * connection (4005).
+ * handshake over its address's cap is refused (HTTP 429 with the reason); an account over its cap loses its
+ * oldest connection (4005).
  */
 final class Connections {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
-    private final java.util.concurrent.Executor executor;
     private final Set<Connection> all = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
     private final Map<Long, Deque<Connection>> perAccount = new ConcurrentHashMap<>();
     private final Map<Connection, Long> accountOf = new ConcurrentHashMap<>();
 
-    Connections(EdgeConfig config, EdgeMetrics metrics, java.util.concurrent.Executor executor) {
+    Connections(EdgeConfig config, EdgeMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.executor = executor;
+    }
+
+    /**
+     * Reserves a connection slot for a remote address at the handshake; false if the address is at its cap
+     * (the handshake is then refused with 429 and the reason).
+     */
+    boolean reserve(String address) {
+        int count = perAddress.merge(address, 1, Integer::sum);
+        if (count > config.maxConnectionsPerIp()) {
+            perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
+            metrics.rejected("connections_per_ip");
+            return false;
+        }
+        return true;
+    }
+
+    /** Gives back a slot reserved for a handshake that did not become a connection. */
+    void release(String address) {
+        perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
     }
 
     void opened(Connection connection) {
         all.add(connection);
         metrics.connectionOpened();
-        int count = perAddress.merge(connection.remoteAddress(), 1, Integer::sum);
-        if (count > config.maxConnectionsPerIp()) {
-            metrics.rejected("connections_per_ip");
-            // closed once the open has completed (a close from inside it is not sent)
-            executor.execute(() -> connection.close(WsErrors.CLOSE_POLICY, "too many connections from " + connection.remoteAddress()
-                    + " (at most " + config.maxConnectionsPerIp() + ")"));
-        }
     }
 
     void authenticated(Connection connection, long account) {
@@ -59,11 +69,10 @@ final class Connections {
     }
 
     void closed(Connection connection) {
-        if (!all.remove(connection)) {
-            return;
+        if (all.remove(connection)) {
+            metrics.connectionClosed();
         }
-        metrics.connectionClosed();
-        perAddress.computeIfPresent(connection.remoteAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        release(connection.remoteAddress());
         Long account = accountOf.remove(connection);
         Deque<Connection> connections = account == null ? null : perAccount.get(account);
         if (connections != null) {

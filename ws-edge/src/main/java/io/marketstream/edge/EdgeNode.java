@@ -53,7 +53,7 @@ public final class EdgeNode implements AutoCloseable {
         this.subscriber = new RedisMarketDataSubscriber(redis);
         this.reader = new RedisMarketDataReader(redis, catalog);
         this.hub = new ChannelHub(config, catalog, subscriber, reader, metrics);
-        this.connections = new Connections(config, metrics, hub.executor());
+        this.connections = new Connections(config, metrics);
         this.tokens = config.jwtSecret() == null ? null : new TokenVerifier(config.jwtSecret());
 
         this.server = new Server();
@@ -83,10 +83,16 @@ public final class EdgeNode implements AutoCloseable {
                             "this node is shutting down; connect to another");
                     return null;
                 }
+                String address = Connection.addressOf(request.getConnectionMetaData().getRemoteSocketAddress());
+                if (!connections.reserve(address)) {
+                    Response.writeError(request, response, callback, HttpStatus.TOO_MANY_REQUESTS_429,
+                            "too many connections from " + address + " (at most " + config.maxConnectionsPerIp() + ")");
+                    return null;
+                }
                 if (!config.permessageDeflate()) {
                     response.setExtensions(List.of());
                 }
-                return new Connection(this, Connection.addressOf(request.getConnectionMetaData().getRemoteSocketAddress()));
+                return new Connection(this, address);
             });
         });
         ResourceHandler page = new ResourceHandler();
