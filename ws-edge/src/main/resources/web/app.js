@@ -63,6 +63,8 @@ function connect() {
     state.attempts++;
     const why = e.code === 1012 ? 'the server is restarting' : `closed ${e.code}${e.reason ? ' ' + e.reason : ''}`;
     status(`disconnected (${why}), reconnecting in ${(delay / 1000).toFixed(1)} s…`, 'bad');
+    state.book = null; // no longer followed: never show it as if it were current
+    markDirty('book');
     setBookState('waiting', 'disconnected: the book resumes with a fresh snapshot');
     state.reconnectTimer = setTimeout(connect, delay);
   };
