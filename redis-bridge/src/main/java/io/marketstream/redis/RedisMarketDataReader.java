@@ -1,9 +1,13 @@
 package io.marketstream.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -175,6 +179,33 @@ public final class RedisMarketDataReader implements AutoCloseable {
     private static long sequenceOf(StreamMessage<String, String> message) {
         String id = message.getId();
         return Long.parseLong(id.substring(0, id.indexOf('-')));
+    }
+
+    /**
+     * Whether this reader's connection is up. False while Lettuce reconnects after losing Redis:
+     * a read then would wait for the reconnection (up to the command timeout), so a caller that
+     * must answer quickly checks this first.
+     */
+    public boolean isConnected() {
+        return connection.isOpen();
+    }
+
+    /**
+     * Whether Redis answers a {@code PING} on this reader's connection within {@code timeout}
+     * (readiness probes). Never throws; a late answer counts as no answer.
+     */
+    public boolean ping(Duration timeout) {
+        if (!connection.isOpen()) {
+            return false;
+        }
+        try {
+            return "PONG".equals(connection.async().ping().get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
