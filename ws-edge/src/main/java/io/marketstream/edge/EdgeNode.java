@@ -99,7 +99,7 @@ public final class EdgeNode implements AutoCloseable {
         page.setBaseResource(ResourceFactory.of(server).newClassLoaderResource("web/"));
         page.setDirAllowed(false);
         page.setWelcomeFiles("index.html");
-        ws.setHandler(new Handler.Sequence(new MetricsHandler(metrics.registry()), new HttpApi(catalog, reader, subscriber),
+        ws.setHandler(new Handler.Sequence(new MetricsHandler(metrics.registry()), new HttpApi(catalog, reader, subscriber, this::isAccepting),
                 page));
         context.setHandler(ws);
         server.setHandler(context);

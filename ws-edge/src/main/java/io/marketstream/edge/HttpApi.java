@@ -67,11 +67,6 @@ final class HttpApi extends Handler.Abstract {
     private final RedisMarketDataSubscriber subscriber;
     private final BooleanSupplier accepting;
 
-    /** An API whose node always counts as accepting clients (readiness then depends on Redis alone). */
-    HttpApi(MarketCatalog catalog, RedisMarketDataReader reader, RedisMarketDataSubscriber subscriber) {
-        this(catalog, reader, subscriber, () -> true);
-    }
-
     /**
      * @param accepting whether the node takes new clients; false while it drains, which makes
      *                  {@code /readyz} answer 503

@@ -142,12 +142,17 @@ final class StreamTopic extends Topic {
 
     @Override
     protected void handle(String payload) {
+        handle(payload, true);
+    }
+
+    /** @param check whether to check continuity (not for messages read from the history, which is authoritative) */
+    private void handle(String payload, boolean check) {
         Message message = parse(payload);
         if (message == null || message.seq() <= lastSeq && lastSeq > 0) {
             return;
         }
-        boolean jumped = isTrades() ? lastId > 0 && message.id() > lastId + 1
-                : lastSeq > 0 && message.seq() > lastSeq + 1;
+        boolean jumped = check && (isTrades() ? lastId > 0 && message.id() > lastId + 1
+                : lastSeq > 0 && message.seq() > lastSeq + 1);
         if (jumped) {
             log.warn("{} jumped from seq {} to {}; recovering from the history", channel, lastSeq, message.seq());
             hold(payload);
@@ -252,7 +257,7 @@ final class StreamTopic extends Topic {
                 if (state != State.LIVE) {
                     return;
                 }
-                handle(payload);
+                handle(payload, false);
             }
         }
         if (state == State.LIVE) {

@@ -150,7 +150,7 @@ class LivePageIT {
         });
         assertThat(chromium.evaluate("document.querySelector('#chart canvas') !== null").asBoolean())
                 .as("ECharts, served from the jar, drew the chart").isTrue();
-        await("the page's live subscriptions").atMost(SHOWN).until(() -> edge.subscriber().channels().containsAll(
+        await("the page's live subscriptions").atMost(SHOWN).until(() -> edge.hub().subscriber().channels().containsAll(
                 List.of(Channels.book(MARKET), Channels.trades(MARKET), Channels.ticker(MARKET),
                         Channels.kline(MARKET, KlineInterval.M1))));
 
@@ -163,26 +163,22 @@ class LivePageIT {
         awaitBook("the delta is applied and verified", bids2, asks2, 102);
         assertThat(text("#resyncs")).isEqualTo("resyncs 0");
 
-        // a delta whose checksum does not match what it leads to: the page must not show it as verified
-        // but resubscribe, and the fresh snapshot (computed by the edge from Redis) is the true book
+        // a delta whose checksum does not match what it leads to: the edge checks every upstream delta, so it
+        // never forwards it; it reloads the book from Redis and sends the page a snapshot marked resync
         List<PriceLevel> asks3 = levels("101.00", "1.2500", "102.00", "5.0000");
         publisher.publishBook(book(BookMessage.DELTA, 103, 103, List.of(), levels("101.50", "0"),
                 BookChecksum.of(bids2, asks3) + 1), false);
         awaitBook("a resync after the checksum mismatch", bids2, asks3, 103);
         assertThat(text("#resyncs")).isEqualTo("resyncs 1");
-        assertThat(text("#notice")).contains("checksum mismatch at u=103");
+        assertThat(text("#notice")).contains("upstream_gap");
 
-        // a snapshot the server sends on its own (a slow consumer's, or after an upstream gap) replaces the book
-        String serverResync = "{\"ch\":\"book.BTC-USD\",\"type\":\"snapshot\",\"U\":103,\"u\":103,"
-                + "\"bids\":[[\"100.25\",\"0.7500\"]],\"asks\":[[\"101.00\",\"1.2500\"]],\"cs\":"
-                + BookChecksum.of(levels("100.25", "0.7500"), levels("101.00", "1.2500"))
-                + ",\"ts\":1,\"resync\":\"slow_consumer\"}";
-        try (var connection = redisClient.connect()) {
-            connection.sync().publish(RedisKeys.pubsub(Channels.book(MARKET)), serverResync);
-        }
-        awaitBook("the server's resync snapshot", levels("100.25", "0.7500"), levels("101.00", "1.2500"), 103);
+        // a snapshot published upstream (the streams job replacing the whole book) reaches the page as a resync
+        List<PriceLevel> bids4 = levels("100.25", "0.7500");
+        List<PriceLevel> asks4 = levels("101.00", "1.2500");
+        publisher.publishBook(book(BookMessage.SNAPSHOT, 104, 104, bids4, asks4, BookChecksum.of(bids4, asks4)), true);
+        awaitBook("the server's resync snapshot", bids4, asks4, 104);
         assertThat(text("#resyncs")).isEqualTo("resyncs 2");
-        assertThat(text("#notice")).contains("slow_consumer");
+        assertThat(text("#notice")).contains("upstream_gap");
 
         // live trades, one of them after a missed id; a live candle and ticker
         publisher.publishTrade(new TradeMessage(Channels.trades(MARKET), 104, 3, "101.00", "0.3000", Side.BUY, T0 + 2));
