@@ -55,6 +55,64 @@ public final class Main {
         }
     }
 
+    /** The edge's settings, each with its environment variable; defaults are {@link EdgeConfig#defaults}. */
+    static final class EdgeOptions {
+        @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
+                description = "HTTP/WebSocket port (env MARKETSTREAM_PORT; default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--jwt-secret", defaultValue = "${env:MARKETSTREAM_JWT_SECRET}",
+                description = "HMAC-SHA256 secret (at least 32 characters) of the tokens that unlock private channels "
+                        + "(env MARKETSTREAM_JWT_SECRET; default: none, private channels are refused).")
+        String jwtSecret;
+
+        @Option(names = "--allowed-origins", split = ",", defaultValue = "${env:MARKETSTREAM_ALLOWED_ORIGINS}",
+                description = "Origins allowed to open a WebSocket, comma-separated (env MARKETSTREAM_ALLOWED_ORIGINS; "
+                        + "default: any).")
+        java.util.List<String> allowedOrigins;
+
+        @Option(names = "--max-connections-per-ip", defaultValue = "${env:MARKETSTREAM_MAX_CONNECTIONS_PER_IP:-200}",
+                description = "Connections from one address (default ${DEFAULT-VALUE}).")
+        int perIp;
+
+        @Option(names = "--max-connections-per-account", defaultValue = "${env:MARKETSTREAM_MAX_CONNECTIONS_PER_ACCOUNT:-10}",
+                description = "Authenticated connections per account; the oldest is closed (default ${DEFAULT-VALUE}).")
+        int perAccount;
+
+        @Option(names = "--max-subscriptions", defaultValue = "${env:MARKETSTREAM_MAX_SUBSCRIPTIONS:-50}",
+                description = "Channels per connection (default ${DEFAULT-VALUE}).")
+        int subscriptions;
+
+        @Option(names = "--max-messages-per-second", defaultValue = "${env:MARKETSTREAM_MAX_MESSAGES_PER_SECOND:-50}",
+                description = "Requests per second per connection (default ${DEFAULT-VALUE}).")
+        int messagesPerSecond;
+
+        @Option(names = "--max-message-bytes", defaultValue = "${env:MARKETSTREAM_MAX_MESSAGE_BYTES:-16384}",
+                description = "Largest request frame; larger closes with 1009 (default ${DEFAULT-VALUE}).")
+        long messageBytes;
+
+        @Option(names = "--ping-interval", defaultValue = "${env:MARKETSTREAM_PING_INTERVAL:-20}",
+                description = "Seconds of silence before the node pings; no answer within half as long again closes "
+                        + "with 4001 (default ${DEFAULT-VALUE}).")
+        long pingSeconds;
+
+        @Option(names = "--drain-grace", defaultValue = "${env:MARKETSTREAM_DRAIN_GRACE:-5}",
+                description = "Seconds between the reconnect notice and the 1012 close on SIGTERM (default ${DEFAULT-VALUE}).")
+        long drainSeconds;
+
+        @Option(names = "--no-deflate", description = "Refuse the permessage-deflate extension.")
+        boolean noDeflate;
+
+        EdgeConfig config() {
+            return EdgeConfig.defaults(port).toBuilder().jwtSecret(jwtSecret == null || jwtSecret.isBlank() ? null : jwtSecret)
+                    .allowedOrigins(allowedOrigins == null ? java.util.List.of() : allowedOrigins)
+                    .maxConnectionsPerIp(perIp).maxConnectionsPerAccount(perAccount).maxSubscriptions(subscriptions)
+                    .maxMessagesPerSecond(messagesPerSecond).maxMessageBytes(messageBytes)
+                    .heartbeat(java.time.Duration.ofSeconds(pingSeconds), java.time.Duration.ofSeconds(Math.max(1, pingSeconds / 2)))
+                    .drainGrace(java.time.Duration.ofSeconds(drainSeconds)).permessageDeflate(!noDeflate).build();
+        }
+    }
+
     /** Blocks until the JVM is asked to stop, then closes the roles. */
     static int runUntilStopped(Roles roles) throws InterruptedException {
         CountDownLatch stop = new CountDownLatch(1);
@@ -69,6 +127,7 @@ public final class Main {
         }, "shutdown"));
         stop.await();
         log.info("Stopping…");
+        roles.drainEdges();
         roles.close();
         closed.countDown();
         return 0;
@@ -80,9 +139,8 @@ public final class Main {
         @CommandLine.Mixin
         MarketOptions markets = new MarketOptions();
 
-        @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
-                description = "HTTP/WebSocket port of the edge (default ${DEFAULT-VALUE}).")
-        int port;
+        @CommandLine.Mixin
+        EdgeOptions edge = new EdgeOptions();
 
         @Option(names = "--rate", defaultValue = "40",
                 description = "Simulated traders' commands per second (default ${DEFAULT-VALUE}).")
@@ -105,14 +163,14 @@ public final class Main {
             try {
                 roles.engine();
                 roles.streams();
-                roles.edge(EdgeConfig.defaults(port));
+                roles.edge(edge.config());
                 roles.traders(rate);
             } catch (RuntimeException e) {
                 roles.close();
                 throw e;
             }
             System.out.printf("%nmarketstream demo is running: open http://localhost:%d/ (WebSocket ws://localhost:%d/ws)."
-                    + "%nKafka %s, Redis %s. Ctrl-C stops it.%n%n", port, port, kafka.bootstrapServers(), redis.uri());
+                    + "%nKafka %s, Redis %s. Ctrl-C stops it.%n%n", edge.port, edge.port, kafka.bootstrapServers(), redis.uri());
             return runUntilStopped(roles);
         }
     }
@@ -184,14 +242,13 @@ public final class Main {
         @CommandLine.Mixin
         RedisOptions redis = new RedisOptions();
 
-        @Option(names = "--port", defaultValue = "${env:MARKETSTREAM_PORT:-8080}",
-                description = "HTTP/WebSocket port (default ${DEFAULT-VALUE}).")
-        int port;
+        @CommandLine.Mixin
+        EdgeOptions edge = new EdgeOptions();
 
         @Override
         public Integer call() throws Exception {
             Roles roles = new Roles(null, redis.redis, markets.catalog());
-            roles.edge(EdgeConfig.defaults(port));
+            roles.edge(edge.config());
             return runUntilStopped(roles);
         }
     }

@@ -35,6 +35,7 @@ final class Roles implements AutoCloseable {
     private final String redisUri;
     private final MarketCatalog catalog;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final java.util.List<EdgeNode> edges = new java.util.ArrayList<>();
 
     /** @param bootstrap Kafka, or null for roles that do not use it; @param redisUri likewise for Redis */
     Roles(String bootstrap, String redisUri, MarketCatalog catalog) {
@@ -84,6 +85,7 @@ final class Roles implements AutoCloseable {
     EdgeNode edge(EdgeConfig config) {
         EdgeNode edge = new EdgeNode(config, catalog, redisUri).start();
         started.push(edge);
+        edges.add(edge);
         return edge;
     }
 
@@ -94,6 +96,11 @@ final class Roles implements AutoCloseable {
         thread.start();
         started.push(traders);
         return traders;
+    }
+
+    /** Graceful shutdown of the edges: clients are told to reconnect elsewhere, then closed with 1012. */
+    void drainEdges() {
+        edges.forEach(EdgeNode::drain);
     }
 
     /** Registers something else to close with the roles (e.g. embedded infrastructure, closed last). */
