@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.ws.WsErrors;
+import io.marketstream.redis.RedisClients;
 import io.marketstream.redis.RedisMarketDataReader;
 import io.marketstream.redis.RedisMarketDataSubscriber;
 
@@ -49,7 +50,7 @@ public final class EdgeNode implements AutoCloseable {
     public EdgeNode(EdgeConfig config, MarketCatalog catalog, String redisUri) {
         this.config = config;
         this.catalog = catalog;
-        this.redis = RedisClient.create(redisUri);
+        this.redis = RedisClients.create(redisUri);
         this.subscriber = new RedisMarketDataSubscriber(redis);
         this.reader = new RedisMarketDataReader(redis, catalog);
         this.hub = new ChannelHub(config, catalog, subscriber, reader, metrics);
