@@ -19,6 +19,7 @@ import io.marketstream.edge.EdgeNode;
 import io.marketstream.engine.EngineService;
 import io.marketstream.engine.MatchingEngine;
 import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.redis.RedisClients;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.streams.RedisMarketDataSink;
 import io.marketstream.streams.StreamsService;
@@ -62,7 +63,7 @@ final class Roles implements AutoCloseable {
 
     StreamsService streams(Path stateDir) {
         KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
-        RedisClient client = RedisClient.create(redisUri);
+        RedisClient client = RedisClients.create(redisUri);
         started.push(client::shutdown);
         RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
         started.push(publisher);
