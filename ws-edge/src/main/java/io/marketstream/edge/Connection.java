@@ -412,13 +412,22 @@ public final class Connection implements Session.Listener {
         if (outbox != null) {
             outbox.markClosed();
         }
-        List<ChannelSub> all;
-        synchronized (this) {
-            all = new ArrayList<>(subs.values());
-            subs.clear();
+        // Jetty may report the close from inside a failed send, i.e. under a topic's lock: unsubscribing
+        // takes the hub's lock, so it runs on the hub's executor (lock order is hub, then topic)
+        Runnable cleanup = () -> {
+            List<ChannelSub> all;
+            synchronized (this) {
+                all = new ArrayList<>(subs.values());
+                subs.clear();
+            }
+            all.forEach(node.hub()::unsubscribe);
+            node.connections().closed(this);
+        };
+        try {
+            node.hub().executor().execute(cleanup);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            cleanup.run();
         }
-        all.forEach(node.hub()::unsubscribe);
-        node.connections().closed(this);
     }
 
     @Override
