@@ -51,7 +51,9 @@ import io.marketstream.redis.RedisMarketDataPublisher;
  *       runs {@code --warmup} seconds unmeasured, then {@code --seconds} measured: the load JVM counts book
  *       messages received per second and records receive time minus {@code ts} in an HdrHistogram; the
  *       edge's {@code /metrics} gives what it sent, conflated, resynced and closed; the CPU of each JVM, of
- *       {@code redis-server} and of the edge JVM's busiest threads is printed beside them.</li>
+ *       {@code redis-server} and of the edge JVM's busiest threads is printed beside them. After each rate the
+ *       publisher stops and the clients are given {@code --drain-seconds} to receive its last delta (the time
+ *       it took is the backlog the edge had built up).</li>
  * </ul>
  * Prints figures; asserts nothing. Commands and results: {@code docs/performance.md}, "WebSocket edge
  * fan-out".
@@ -82,12 +84,26 @@ public final class EdgeFanoutBenchmark {
         options.put("--levels", "50");
         options.put("--port", "0");
         options.put("--load-jvm", "-Xmx1g -XX:+UseG1GC");
+        options.put("--max-minutes", "30");
+        options.put("--drain-seconds", "60");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!options.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + options.keySet());
             }
             options.put(args[i], args[i + 1]);
         }
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(Long.parseLong(options.get("--max-minutes"))));
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("!! the benchmark did not finish within --max-minutes; halting (a jstack of a hung "
+                    + "run shows where it waits)");
+            Runtime.getRuntime().halt(2);
+        }, "watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         new EdgeFanoutBenchmark(options).run();
         System.exit(0);
     }
@@ -124,11 +140,29 @@ public final class EdgeFanoutBenchmark {
                 }
             }
         } finally {
-            if (edge != null) {
-                edge.close();
-            }
-            redisClient.shutdown();
+            closeWithin(30, () -> {
+                if (edge != null) {
+                    edge.close();
+                }
+                redisClient.shutdown();
+            });
             redis.close();
+        }
+    }
+
+    /** Runs {@code close} on a thread of its own and gives up on it after {@code seconds}, saying so. */
+    private static void closeWithin(int seconds, Runnable close) throws InterruptedException {
+        Thread closer = new Thread(close, "closer");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(TimeUnit.SECONDS.toMillis(seconds));
+        if (closer.isAlive()) {
+            System.out.printf("!! the edge node did not close within %d s; stacks of the threads involved:%n", seconds);
+            for (var info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+                if (info.getLockOwnerName() != null) {
+                    System.out.print(info);
+                }
+            }
         }
     }
 
@@ -284,6 +318,9 @@ public final class EdgeFanoutBenchmark {
                 Metrics after = Metrics.scrape(http, edge.port());
                 book.stop();
                 Histogram lag = book.tsLagMicros();
+                // every client must have the last delta before the next rate (or the clients' close) starts
+                Map<String, String> drained = LoadProcess.pairs(load.ask("await " + book.lastSeq() + " "
+                        + options.get("--drain-seconds"), "caughtup"));
 
                 double publishedPerSecond = published / elapsed;
                 long delivered = Long.parseLong(report.get("messages"));
@@ -312,6 +349,8 @@ public final class EdgeFanoutBenchmark {
                         100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered), redisCpu / 1e9,
                         report.get("cpu_s"));
                 System.out.printf("edge JVM threads by CPU: %s%n", topThreads(threads, elapsed));
+                System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
+                        + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
                 System.out.printf("load average after: %s%n", loadAverage());
                 Thread.sleep(2_000);
             }

@@ -38,6 +38,8 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  *   <li>{@code report}: ends it and prints book messages received per second, the events they covered,
  *       merged deltas, resyncs, sequence gaps, closes, event-to-client latency (receive time minus the
  *       message's {@code ts}, same machine clock; µs) and this JVM's CPU time;</li>
+ *   <li>{@code await <u> <seconds>}: waits (at most that long) until every connection has received the book message
+ *       that ends at {@code u}, so that the publisher's last delta is known to be delivered;</li>
  *   <li>{@code quit}: closes the connections and exits.</li>
  * </ul>
  * Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
@@ -102,16 +104,18 @@ public final class FanoutLoad {
                 case "connect" -> load.connect(Integer.parseInt(words[1]));
                 case "subscribe" -> load.subscribe(words[1]);
                 case "measure" -> load.measure();
+                case "await" -> load.await(Long.parseLong(words[1]), Integer.parseInt(words[2]));
                 case "report" -> load.report();
                 case "quit" -> {
                     load.quit();
-                    return;
+                    System.exit(0);
                 }
                 default -> System.out.println("error unknown=" + words[0]);
             }
             System.out.flush();
         }
         load.quit();
+        System.exit(0);
     }
 
     private void connect(int n) throws InterruptedException {
@@ -163,6 +167,18 @@ public final class FanoutLoad {
                 latch.getCount(), errors.sum(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    private void await(long u, int seconds) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        long behind;
+        while ((behind = subscribers.stream().filter(s -> s.session.isOpen() && s.lastU < u).count()) > 0
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        System.out.printf("caughtup u=%d behind=%d ms=%d%n", u, behind,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    }
+
     private long cpuAtMeasure;
     private long nanosAtMeasure;
 
@@ -207,6 +223,17 @@ public final class FanoutLoad {
     }
 
     private void quit() {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("the load process could not close its connections within 30 s; halting");
+            Runtime.getRuntime().halt(3);
+        }, "quit-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         for (Subscriber s : subscribers) {
             if (s.session != null && s.session.isOpen()) {
                 s.session.close();
@@ -245,7 +272,7 @@ public final class FanoutLoad {
     /** One connection. Jetty calls it for one frame at a time, so its fields need no lock. */
     public final class Subscriber implements Session.Listener.AutoDemanding {
         private volatile Session session;
-        private long lastU = -1;
+        private volatile long lastU = -1;
         volatile boolean waiting;
 
         @Override
