@@ -85,7 +85,7 @@ public final class EdgeFanoutBenchmark {
         options.put("--port", "0");
         options.put("--load-jvm", "-Xmx1g -XX:+UseG1GC");
         options.put("--max-minutes", "30");
-        options.put("--drain-seconds", "60");
+        options.put("--drain-seconds", "30");
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (!options.containsKey(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + options.keySet());
@@ -450,9 +450,15 @@ public final class EdgeFanoutBenchmark {
     /** The edge's {@code GET /metrics}, as series name with labels to value. */
     private record Metrics(Map<String, Double> values) {
         static Metrics scrape(HttpClient http, int port) throws Exception {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
             Map<String, Double> values = new TreeMap<>();
+            HttpResponse<String> response;
+            try {
+                response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                System.out.println("!! GET /metrics failed: " + e);
+                return new Metrics(values);
+            }
             for (String line : response.body().split("\n")) {
                 if (line.startsWith("#") || line.isBlank()) {
                     continue;

@@ -40,7 +40,9 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
  *       message's {@code ts}, same machine clock; µs) and this JVM's CPU time;</li>
  *   <li>{@code await <u> <seconds>}: waits (at most that long) until every connection has received the book message
  *       that ends at {@code u}, so that the publisher's last delta is known to be delivered;</li>
- *   <li>{@code quit}: closes the connections and exits.</li>
+ *   <li>{@code quit}: unsubscribes every connection (and waits for the replies, at most a minute), then closes
+ *       them and exits. Unsubscribing first matters: a client that closes while the node is still writing
+ *       book messages to it can deadlock the node (see {@code docs/performance.md}).</li>
  * </ul>
  * Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
  * client's own cost per message stays small; every delta's {@code U} is checked against the previous
@@ -151,7 +153,27 @@ public final class FanoutLoad {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
+    private String subscribed;
+
+    private void unsubscribe() throws InterruptedException {
+        if (subscribed == null) {
+            return;
+        }
+        awaitSnapshot = false;
+        CountDownLatch latch = new CountDownLatch(subscribers.size());
+        awaited = latch;
+        String request = "{\"op\":\"unsubscribe\",\"id\":2,\"ch\":[\"" + subscribed + "\"]}";
+        for (Subscriber s : subscribers) {
+            s.waiting = true;
+            s.session.sendText(request, Callback.NOOP);
+        }
+        if (!latch.await(60, TimeUnit.SECONDS)) {
+            System.err.println(latch.getCount() + " connections had no answer to unsubscribe within 60 s");
+        }
+    }
+
     private void subscribe(String channel) throws InterruptedException {
+        subscribed = channel;
         long start = System.nanoTime();
         errors.reset();
         awaitSnapshot = channel.startsWith("book.");
@@ -233,6 +255,11 @@ public final class FanoutLoad {
             Runtime.getRuntime().halt(3);
         }, "quit-watchdog");
         watchdog.setDaemon(true);
+        try {
+            unsubscribe();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         watchdog.start();
         for (Subscriber s : subscribers) {
             if (s.session != null && s.session.isOpen()) {
