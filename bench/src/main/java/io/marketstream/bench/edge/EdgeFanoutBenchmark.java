@@ -1,0 +1,568 @@
+package io.marketstream.bench.edge;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+
+import io.lettuce.core.RedisClient;
+import io.marketstream.edge.EdgeConfig;
+import io.marketstream.edge.EdgeNode;
+import io.marketstream.embedded.EmbeddedRedis;
+import io.marketstream.protocol.MarketCatalog;
+import io.marketstream.redis.RedisMarketDataPublisher;
+
+/**
+ * Issue 5's fan-out benchmark. This JVM is the server side: a real {@code redis-server}
+ * ({@link EmbeddedRedis}), one production {@link EdgeNode} on 127.0.0.1, and a {@link BookPublisher}
+ * that writes a book into Redis as the streams job does. The WebSocket clients run in a second JVM
+ * ({@link FanoutLoad}, started here with the same class path and driven over its stdin/stdout), so that
+ * the edge's heap and CPU are its own.
+ *
+ * <p>Scenarios ({@code --scenarios}):
+ * <ul>
+ *   <li>{@code idle}: {@code --connections} connections opened in {@code --steps} steps; after each, the
+ *       edge JVM's heap after a full GC ({@code System.gc()}), against the heap before the first, gives the
+ *       heap per connection (and the direct buffers and RSS beside it); then every connection subscribes to
+ *       one quiet channel ({@code ticker.ETH-USD}, nothing published) and the heap is read again.</li>
+ *   <li>{@code fanout}: {@code --subscribers} connections subscribe to {@code book.BTC-USD} (raw); for each
+ *       of {@code --rates} (deltas per second; 0 = as fast as one synchronous publisher goes) the publisher
+ *       runs {@code --warmup} seconds unmeasured, then {@code --seconds} measured: the load JVM counts book
+ *       messages received per second and records receive time minus {@code ts} in an HdrHistogram; the
+ *       edge's {@code /metrics} gives what it sent, conflated, resynced and closed; the CPU of each JVM, of
+ *       {@code redis-server} and of the edge JVM's busiest threads is printed beside them. After each rate the
+ *       publisher stops and the clients are given {@code --drain-seconds} to receive its last delta (the time
+ *       it took is the backlog the edge had built up).</li>
+ * </ul>
+ * Prints figures; asserts nothing. Commands and results: {@code docs/performance.md}, "WebSocket edge
+ * fan-out".
+ */
+public final class EdgeFanoutBenchmark {
+    private static final MarketCatalog CATALOG = MarketCatalog.defaults();
+    private static final String BOOK = "book.BTC-USD";
+    private static final String QUIET = "ticker.ETH-USD";
+
+    private final Map<String, String> options;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private EdgeNode edge;
+    private EmbeddedRedis redis;
+
+    private EdgeFanoutBenchmark(Map<String, String> options) {
+        this.options = options;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("--scenarios", "idle,fanout");
+        options.put("--connections", "10000");
+        options.put("--steps", "2");
+        options.put("--subscribers", "1000");
+        options.put("--rates", "1000,500,2000");
+        options.put("--seconds", "20");
+        options.put("--warmup", "5");
+        options.put("--levels", "50");
+        options.put("--port", "0");
+        options.put("--load-jvm", "-Xmx1g -XX:+UseG1GC");
+        options.put("--max-minutes", "30");
+        options.put("--drain-seconds", "30");
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!options.containsKey(args[i])) {
+                throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + options.keySet());
+            }
+            options.put(args[i], args[i + 1]);
+        }
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(Long.parseLong(options.get("--max-minutes"))));
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("!! the benchmark did not finish within --max-minutes; halting (a jstack of a hung "
+                    + "run shows where it waits)");
+            Runtime.getRuntime().halt(2);
+        }, "watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        new EdgeFanoutBenchmark(options).run();
+        System.exit(0);
+    }
+
+    private int intOption(String name) {
+        return Integer.parseInt(options.get(name));
+    }
+
+    private void run() throws Exception {
+        System.out.printf("options %s%n", options);
+        System.out.printf("cores %d, JVM %s, edge JVM flags: %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+        System.out.printf("max open files: %s; ephemeral ports: %s; load average: %s%n", maxOpenFiles(),
+                String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).trim()
+                        .replaceAll("\\s+", "-"),
+                loadAverage());
+        redis = EmbeddedRedis.start();
+        RedisClient redisClient = RedisClient.create(redis.uri());
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(redisClient);
+             BookPublisher book = new BookPublisher(CATALOG.get("BTC-USD"), publisher)) {
+            book.snapshot(intOption("--levels"));
+            EdgeConfig config = EdgeConfig.defaults(intOption("--port")).toBuilder()
+                    .host("127.0.0.1")
+                    .maxConnectionsPerIp(1_000_000)
+                    .build();
+            edge = new EdgeNode(config, CATALOG, redis.uri()).start();
+            System.out.printf("edge listening on port %d (pid %d); config %s%n", edge.port(),
+                    ProcessHandle.current().pid(), config);
+            for (String scenario : options.get("--scenarios").split(",")) {
+                switch (scenario) {
+                    case "idle" -> idle();
+                    case "fanout" -> fanout(book);
+                    default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+                }
+            }
+        } finally {
+            closeWithin(30, () -> {
+                if (edge != null) {
+                    edge.close();
+                }
+                redisClient.shutdown();
+            });
+            redis.close();
+        }
+    }
+
+    /** Runs {@code close} on a thread of its own and gives up on it after {@code seconds}, saying so. */
+    private static void closeWithin(int seconds, Runnable close) throws InterruptedException {
+        Thread closer = new Thread(close, "closer");
+        closer.setDaemon(true);
+        closer.start();
+        closer.join(TimeUnit.SECONDS.toMillis(seconds));
+        if (closer.isAlive()) {
+            System.out.printf("!! the edge node did not close within %d s; stacks of the threads involved:%n", seconds);
+            for (var info : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+                if (info.getLockOwnerName() != null) {
+                    System.out.print(info);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- idle connections
+
+    private void idle() throws Exception {
+        int total = intOption("--connections");
+        int steps = intOption("--steps");
+        System.out.printf("%n== idle: %d connections in %d steps (load average %s)%n", total, steps, loadAverage());
+        try (LoadProcess load = LoadProcess.start(edge.port(), options.get("--load-jvm"))) {
+            Footprint base = Footprint.measure(0);
+            System.out.println("before: " + base);
+            Map<String, long[]> histogramBefore = classHistogram();
+            Footprint previous = base;
+            int connected = 0;
+            for (int step = 1; step <= steps; step++) {
+                int n = total / steps + (step == steps ? total % steps : 0);
+                load.ask("connect " + n, "connected");
+                connected += n;
+                awaitEdgeConnections(connected);
+                Footprint now = Footprint.measure(edgeConnections());
+                System.out.println("after " + now.connections + " connections: " + now.against(base)
+                        + "; this step alone: " + now.against(previous));
+                previous = now;
+            }
+            load.ask("subscribe " + QUIET, "subscribed");
+            Thread.sleep(1_000);
+            Footprint subscribed = Footprint.measure(edgeConnections());
+            System.out.println("each also subscribed to " + QUIET + ": " + subscribed.against(base)
+                    + "; the subscriptions alone: " + subscribed.against(previous, subscribed.connections));
+            System.out.println("heap growth by class, per connection (GC.class_histogram, before the first connection "
+                    + "to now):");
+            printGrowth(histogramBefore, classHistogram(), subscribed.connections);
+            System.out.printf("idle done (load average %s)%n", loadAverage());
+        }
+        awaitEdgeConnections(0);
+    }
+
+    /** The live objects of this JVM by class: instances and bytes (a full GC first, as jcmd's GC.class_histogram). */
+    private static Map<String, long[]> classHistogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        Map<String, long[]> out = new HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":")) {
+                out.put(f[3], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+            }
+        }
+        return out;
+    }
+
+    private static void printGrowth(Map<String, long[]> before, Map<String, long[]> after, int connections) {
+        List<Map.Entry<String, long[]>> grown = new ArrayList<>();
+        after.forEach((name, now) -> {
+            long[] was = before.getOrDefault(name, new long[2]);
+            grown.add(Map.entry(name, new long[] {now[0] - was[0], now[1] - was[1]}));
+        });
+        grown.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+        long total = grown.stream().mapToLong(e -> e.getValue()[1]).sum();
+        System.out.printf("  all classes: %.2f KiB per connection%n", total / 1024.0 / connections);
+        for (Map.Entry<String, long[]> e : grown.subList(0, Math.min(20, grown.size()))) {
+            System.out.printf("  %8.0f B %6.2f objects  %s%n", e.getValue()[1] / (double) connections,
+                    e.getValue()[0] / (double) connections, e.getKey());
+        }
+    }
+
+    private void awaitEdgeConnections(int expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int now;
+        while ((now = edgeConnections()) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        if (now != expected) {
+            System.out.printf("!! the edge counts %d connections, expected %d%n", now, expected);
+        }
+    }
+
+    private int edgeConnections() throws Exception {
+        return (int) Metrics.scrape(http, edge.port()).sum("marketstream_edge_connections", "");
+    }
+
+    /** The edge JVM's memory after a full collection, with the number of connections open then. */
+    private record Footprint(int connections, long heap, long direct, long rss) {
+        static Footprint measure(int connections) throws InterruptedException {
+            for (int i = 0; i < 3; i++) {
+                System.gc();
+                Thread.sleep(300);
+            }
+            long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+            long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+            return new Footprint(connections, heap, direct, rssBytes());
+        }
+
+        String against(Footprint before) {
+            return against(before, connections - before.connections);
+        }
+
+        /** The growth since {@code before}, also divided by {@code n}. */
+        String against(Footprint before, int n) {
+            return String.format("heap %.1f MiB (+%.1f MiB, %.2f KiB per connection), direct buffers +%.1f MiB "
+                            + "(%.2f KiB per connection), RSS +%.1f MiB (%.2f KiB per connection)",
+                    heap / 1048576.0, (heap - before.heap) / 1048576.0, perConnection(heap - before.heap, n),
+                    (direct - before.direct) / 1048576.0, perConnection(direct - before.direct, n),
+                    (rss - before.rss) / 1048576.0, perConnection(rss - before.rss, n));
+        }
+
+        private static double perConnection(long bytes, int n) {
+            return n == 0 ? 0 : bytes / 1024.0 / n;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("heap %.1f MiB, direct buffers %.1f MiB, RSS %.1f MiB", heap / 1048576.0,
+                    direct / 1048576.0, rss / 1048576.0);
+        }
+    }
+
+    // ---------------------------------------------------------------- fan-out
+
+    private void fanout(BookPublisher book) throws Exception {
+        int subscribers = intOption("--subscribers");
+        int warmup = intOption("--warmup");
+        int seconds = intOption("--seconds");
+        System.out.printf("%n== fanout: %d subscribers of %s (load average %s)%n", subscribers, BOOK, loadAverage());
+        try (LoadProcess load = LoadProcess.start(edge.port(), options.get("--load-jvm"))) {
+            load.ask("connect " + subscribers, "connected");
+            load.ask("subscribe " + BOOK, "subscribed");
+            for (String r : options.get("--rates").split(",")) {
+                int rate = Integer.parseInt(r.trim());
+                System.out.printf("%n-- %s deltas/s to %d subscribers, %d s warm-up, %d s measured (load average %s)%n",
+                        rate == 0 ? "as many" : Integer.toString(rate), subscribers, warmup, seconds, loadAverage());
+                book.start(rate);
+                Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+                Metrics before = Metrics.scrape(http, edge.port());
+                long publishedBefore = book.published();
+                long behindBefore = book.behind();
+                Map<String, Long> threadsBefore = threadCpu();
+                long cpuBefore = processCpuNanos();
+                long redisBefore = redisCpuNanos();
+                long start = System.nanoTime();
+                load.ask("measure", "measuring");
+                Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+                Map<String, String> report = LoadProcess.pairs(load.ask("report", "report"));
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                long cpu = processCpuNanos() - cpuBefore;
+                long redisCpu = redisCpuNanos() - redisBefore;
+                Map<String, Long> threads = threadCpuSince(threadsBefore);
+                long published = book.published() - publishedBefore;
+                long behind = book.behind() - behindBefore;
+                Metrics after = Metrics.scrape(http, edge.port());
+                book.stop();
+                Histogram lag = book.tsLagMicros();
+                // every client must have the last delta before the next rate (or the clients' close) starts
+                Map<String, String> drained = LoadProcess.pairs(load.ask("await " + book.lastSeq() + " "
+                        + options.get("--drain-seconds"), "caughtup"));
+
+                double publishedPerSecond = published / elapsed;
+                long delivered = Long.parseLong(report.get("messages"));
+                double deliveredPerSecond = Double.parseDouble(report.get("messages_per_s"));
+                double sentBook = after.sum("marketstream_edge_messages_sent_total", "type=\"book\"")
+                        - before.sum("marketstream_edge_messages_sent_total", "type=\"book\"");
+                System.out.printf("published %.0f deltas/s (%d behind schedule by > 100 ms); ts lag (publish time - ts) "
+                                + "p50 %d us, p99 %d us%n", publishedPerSecond, behind,
+                        lag.getValueAtPercentile(50), lag.getValueAtPercentile(99));
+                System.out.printf("DELIVERED %.0f messages/s across %d subscribers (%.1f%% of published x subscribers); "
+                                + "edge sent %.0f book messages/s%n", deliveredPerSecond, subscribers,
+                        100.0 * delivered / Math.max(1, published * (double) subscribers), sentBook / elapsed);
+                System.out.printf("LATENCY event-to-client p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms "
+                                + "(%s deltas)%n", ms(report, "p50_us"), ms(report, "p90_us"), ms(report, "p99_us"),
+                        ms(report, "p999_us"), ms(report, "max_us"), report.get("latency_count"));
+                System.out.printf("merged deltas %s, resync snapshots %s, sequence gaps %s, open %s, closes %s; edge: "
+                                + "conflations +%.0f, resyncs +%.0f, closed by node %s%n", report.get("merged"),
+                        report.get("resyncs"), report.get("gaps"), report.get("open"), report.get("closes"),
+                        after.sum("marketstream_edge_conflations_total", "")
+                                - before.sum("marketstream_edge_conflations_total", ""),
+                        after.sum("marketstream_edge_resyncs_total", "")
+                                - before.sum("marketstream_edge_resyncs_total", ""),
+                        after.series("marketstream_edge_closes_total"));
+                System.out.printf("CPU over %.1f s: edge JVM %.2f s (%.0f%% of a core; %.2f us per delivered message; "
+                                + "includes the publisher), redis-server %.2f s, load JVM %s s%n", elapsed, cpu / 1e9,
+                        100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered), redisCpu / 1e9,
+                        report.get("cpu_s"));
+                System.out.printf("edge JVM threads by CPU: %s%n", topThreads(threads, elapsed));
+                System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
+                        + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
+                System.out.printf("load average after: %s%n", loadAverage());
+                Thread.sleep(2_000);
+            }
+        }
+        awaitEdgeConnections(0);
+    }
+
+    private static double ms(Map<String, String> report, String key) {
+        return Long.parseLong(report.get(key)) / 1000.0;
+    }
+
+    // ---------------------------------------------------------------- machine
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    private static String maxOpenFiles() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/limits")).stream().filter(l -> l.startsWith("Max open files"))
+                    .map(l -> l.replaceAll("\\s+", " ").replace("Max open files ", "")).findFirst().orElse("?");
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    private static long rssBytes() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(0);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private long redisCpuNanos() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().command().map(c -> c.contains("redis")).orElse(false))
+                .mapToLong(p -> {
+                    try {
+                        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
+                    } catch (java.io.IOException | RuntimeException e) {
+                        return 0;
+                    }
+                }).sum();
+    }
+
+    /** CPU time of each live thread, by id and name. */
+    private static Map<String, Long> threadCpu() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> out = new HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            var info = threads.getThreadInfo(id);
+            long cpu = threads.getThreadCpuTime(id);
+            if (info != null && cpu >= 0) {
+                out.put(id + "/" + info.getThreadName(), cpu);
+            }
+        }
+        return out;
+    }
+
+    /** CPU used since {@code before}, per thread name with its numbers taken out (pools summed). */
+    private static Map<String, Long> threadCpuSince(Map<String, Long> before) {
+        Map<String, Long> out = new HashMap<>();
+        threadCpu().forEach((key, cpu) -> {
+            String name = key.substring(key.indexOf('/') + 1).replaceAll("\\d+", "#");
+            out.merge(name, cpu - before.getOrDefault(key, 0L), Long::sum);
+        });
+        return out;
+    }
+
+    private static String topThreads(Map<String, Long> threads, double seconds) {
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(threads.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Long> e : sorted.subList(0, Math.min(6, sorted.size()))) {
+            out.append(String.format("%s%s %.0f%%", out.length() == 0 ? "" : ", ", e.getKey(),
+                    100.0 * e.getValue() / 1e9 / seconds));
+        }
+        return out.toString();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The edge's {@code GET /metrics}, as series name with labels to value. */
+    private record Metrics(Map<String, Double> values) {
+        static Metrics scrape(HttpClient http, int port) throws Exception {
+            Map<String, Double> values = new TreeMap<>();
+            HttpResponse<String> response;
+            try {
+                response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                System.out.println("!! GET /metrics failed: " + e);
+                return new Metrics(values);
+            }
+            for (String line : response.body().split("\n")) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                int space = line.lastIndexOf(' ');
+                values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+            return new Metrics(values);
+        }
+
+        /** The sum of the series of a metric whose labels contain {@code label}. */
+        double sum(String name, String label) {
+            return values.entrySet().stream()
+                    .filter(e -> (e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
+                            && e.getKey().contains(label))
+                    .mapToDouble(Map.Entry::getValue).sum();
+        }
+
+        Map<String, Double> series(String name) {
+            Map<String, Double> out = new TreeMap<>();
+            values.forEach((k, v) -> {
+                if (k.startsWith(name + "{")) {
+                    out.put(k.substring(name.length()), v);
+                }
+            });
+            return out;
+        }
+    }
+
+    /** The load JVM ({@link FanoutLoad}): one command line in, one answer line out. */
+    private static final class LoadProcess implements AutoCloseable {
+        private final Process process;
+        private final PrintWriter in;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        private LoadProcess(Process process) {
+            this.process = process;
+            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException e) {
+                    lines.add("error " + e);
+                }
+            }, "load-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static LoadProcess start(int port, String jvmOptions) throws Exception {
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), FanoutLoad.class.getName(),
+                    "--port", Integer.toString(port)));
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            LoadProcess load = new LoadProcess(process);
+            load.await("ready", 60);
+            return load;
+        }
+
+        /** Sends a command and returns the first answer line that starts with {@code answer}. */
+        String ask(String command, String answer) throws Exception {
+            in.println(command);
+            return await(answer, 300);
+        }
+
+        private String await(String answer, int seconds) throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (true) {
+                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    throw new IllegalStateException("the load process did not answer '" + answer + "' within "
+                            + seconds + " s (alive: " + process.isAlive() + ")");
+                }
+                System.out.println("load> " + line);
+                if (line.startsWith(answer)) {
+                    return line;
+                }
+            }
+        }
+
+        static Map<String, String> pairs(String line) {
+            Map<String, String> out = new HashMap<>();
+            for (String word : line.split(" ")) {
+                int eq = word.indexOf('=');
+                if (eq > 0) {
+                    out.put(word.substring(0, eq), word.substring(eq + 1));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void close() throws Exception {
+            in.println("quit");
+            in.close();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
