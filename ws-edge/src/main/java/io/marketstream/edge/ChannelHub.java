@@ -26,6 +26,9 @@ final class ChannelHub implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final ExecutorService executor = Executors.newFixedThreadPool(4, named("edge-work"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(named("edge-timer"));
+    /** Hand connections' queued messages to Jetty (see {@link Outbox}); one per core. */
+    private final ExecutorService writers = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), named("edge-writer"));
     private final Map<String, Topic> topics = new HashMap<>();
 
     ChannelHub(EdgeConfig config, MarketCatalog catalog, RedisMarketDataSubscriber subscriber,
@@ -68,6 +71,10 @@ final class ChannelHub implements AutoCloseable {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    ExecutorService writers() {
+        return writers;
     }
 
     /** Subscribes a connection to a book view; {@code since} resumes after that {@code u} (null: snapshot). */
@@ -178,5 +185,6 @@ final class ChannelHub implements AutoCloseable {
         all.forEach(Topic::close);
         timer.shutdownNow();
         executor.shutdownNow();
+        writers.shutdownNow();
     }
 }

@@ -72,7 +72,7 @@ public final class Connection implements Session.Listener {
     public void onWebSocketOpen(Session session) {
         this.session = session;
         this.outbox = new Outbox(((WebSocketSession) session).getCoreSession(), node.config(), node.metrics(),
-                () -> node.hub().drained(subscriptions()));
+                node.hub().writers(), () -> node.hub().drained(subscriptions()));
         node.connections().opened(this);
         session.demand();
     }

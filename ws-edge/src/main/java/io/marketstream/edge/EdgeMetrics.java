@@ -5,8 +5,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,10 +22,11 @@ final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
     private final Map<String, AtomicInteger> subscriptions = new ConcurrentHashMap<>();
-    private final Map<String, Counter> messages = new ConcurrentHashMap<>();
+    /** Messages sent by channel type: counted on every send of every subscriber, so plain adders. */
+    private final Map<String, LongAdder> messages = new ConcurrentHashMap<>();
+    private final LongAdder bytes = new LongAdder();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
-    private final Counter bytesSent;
     private final Counter conflations;
     private final Counter resyncs;
     private final Counter gaps;
@@ -32,8 +35,11 @@ final class EdgeMetrics {
     EdgeMetrics() {
         Gauge.builder("marketstream.edge.connections", connections, AtomicInteger::get)
                 .description("open WebSocket connections").register(registry);
-        bytesSent = Counter.builder("marketstream.edge.bytes.sent").baseUnit("bytes")
+        FunctionCounter.builder("marketstream.edge.bytes.sent", bytes, LongAdder::sum).baseUnit("bytes")
                 .description("payload bytes handed to connections").register(registry);
+        for (String type : new String[] {"book", "trades", "ticker", "kline", "orders", "balances", "control"}) {
+            adder(type);
+        }
         conflations = Counter.builder("marketstream.edge.conflations")
                 .description("book messages merged into a lagging subscriber's next message").register(registry);
         resyncs = Counter.builder("marketstream.edge.resyncs")
@@ -72,11 +78,20 @@ final class EdgeMetrics {
         }).addAndGet(delta);
     }
 
-    void sent(String type, int bytes) {
-        messages.computeIfAbsent(type, t -> Counter.builder("marketstream.edge.messages.sent").tag("type", t)
-                .description("messages handed to connections, by channel type (replies and notices are 'control')")
-                .register(registry)).increment();
-        bytesSent.increment(bytes);
+    void sent(String type, int size) {
+        LongAdder count = messages.get(type);
+        (count == null ? adder(type) : count).increment();
+        bytes.add(size);
+    }
+
+    private LongAdder adder(String type) {
+        return messages.computeIfAbsent(type, t -> {
+            LongAdder count = new LongAdder();
+            FunctionCounter.builder("marketstream.edge.messages.sent", count, LongAdder::sum).tag("type", t)
+                    .description("messages handed to connections, by channel type (replies and notices are 'control')")
+                    .register(registry);
+            return count;
+        });
     }
 
     void rejected(String reason) {

@@ -1,6 +1,8 @@
 package io.marketstream.edge;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,8 +17,12 @@ import io.marketstream.protocol.ws.WsErrors;
 
 /**
  * One connection's outbound side. Messages arrive already encoded (the same bytes for every subscriber
- * of a channel) and go to Jetty as text frames at once, in call order; Jetty's flusher gathers queued
- * frames into few socket writes. What is handed over and not yet written is counted in bytes:
+ * of a channel) and are queued here; the caller (the thread fanning a message out to every subscriber)
+ * only appends. One of the node's writer threads then hands everything queued to Jetty as text frames,
+ * in order, batched so that Jetty aggregates them into one socket write: under load a connection's
+ * messages share writes instead of costing a write each, and the fan-out never waits on a socket. At
+ * most one writer works on a connection at a time, so the order of calls is the order on the wire.
+ * What is queued or handed over and not yet written is counted in bytes:
  * <ul>
  *   <li>above {@link EdgeConfig#lagQueuedBytes} the connection is <em>lagging</em>: the channels ask
  *       {@link #isLagging()} before each droppable message and conflate instead of sending (books merge
@@ -36,15 +42,33 @@ final class Outbox {
     private final EdgeConfig config;
     private final EdgeMetrics metrics;
     private final Runnable onDrained;
+    private final Executor writers;
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    /** A writer has been asked to hand {@link #pending} to Jetty (guarded by {@code pending}). */
+    private boolean writing;
+    /** A close to send once what is pending was handed over (guarded by {@code pending}); null if none. */
+    private int closeCode;
+    private String closeReason;
     private final AtomicLong queued = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean lagging;
     private volatile long lagSince;
 
-    Outbox(CoreSession core, EdgeConfig config, EdgeMetrics metrics, Runnable onDrained) {
+    /** Frames before the last of a batch: failures only (the last frame's callback accounts for the batch). */
+    private final Callback failureOnly = new Callback() {
+        @Override
+        public void failed(Throwable cause) {
+            if (closed.compareAndSet(false, true)) {
+                log.debug("Send failed; the connection is gone", cause);
+            }
+        }
+    };
+
+    Outbox(CoreSession core, EdgeConfig config, EdgeMetrics metrics, Executor writers, Runnable onDrained) {
         this.core = core;
         this.config = config;
         this.metrics = metrics;
+        this.writers = writers;
         this.onDrained = onDrained;
     }
 
@@ -83,21 +107,64 @@ final class Outbox {
             lagging = true;
         }
         metrics.sent(type, size);
-        core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(utf8)), new Callback() {
-            @Override
-            public void succeeded() {
-                written(size);
+        boolean wake;
+        synchronized (pending) {
+            pending.add(utf8);
+            wake = !writing;
+            writing = true;
+        }
+        if (wake) {
+            try {
+                writers.execute(this::write);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                markClosed();
             }
-
-            @Override
-            public void failed(Throwable cause) {
-                written(size);
-                if (closed.compareAndSet(false, true)) {
-                    log.debug("Send failed; the connection is gone", cause);
-                }
-            }
-        }, false);
+        }
         return true;
+    }
+
+    /** Hands everything queued to Jetty, batch by batch, until the queue is empty (one writer at a time). */
+    private void write() {
+        while (true) {
+            byte[][] batch;
+            synchronized (pending) {
+                if (pending.isEmpty()) {
+                    writing = false;
+                    if (closeReason != null) {
+                        String reason = closeReason;
+                        closeReason = null;
+                        core.close(closeCode, reason, Callback.from(() -> { }, e -> core.abort()));
+                    }
+                    return;
+                }
+                batch = pending.toArray(new byte[0][]);
+                pending.clear();
+            }
+            int bytes = 0;
+            for (byte[] message : batch) {
+                bytes += message.length;
+            }
+            int batchBytes = bytes;
+            for (int i = 0; i < batch.length; i++) {
+                boolean last = i == batch.length - 1;
+                Callback callback = !last ? failureOnly : new Callback() {
+                    @Override
+                    public void succeeded() {
+                        written(batchBytes);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        written(batchBytes);
+                        if (closed.compareAndSet(false, true)) {
+                            log.debug("Send failed; the connection is gone", cause);
+                        }
+                    }
+                };
+                // all but the last may wait in Jetty's aggregation buffer; the last flushes the batch
+                core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(batch[i])), callback, !last);
+            }
+        }
     }
 
     private void written(int size) {
@@ -118,17 +185,38 @@ final class Outbox {
     }
 
     private void closeSlow(String why) {
-        close(WsErrors.CLOSE_SLOW_CONSUMER, "slow consumer: " + why);
+        close(WsErrors.CLOSE_SLOW_CONSUMER, "slow consumer: " + why, true);
     }
 
-    /** Closes the connection with a code and reason (once; later calls do nothing). */
+    /** Closes the connection with a code and reason once what is queued was sent (once; later calls do nothing). */
     void close(int code, String reason) {
+        close(code, reason, false);
+    }
+
+    /** @param discard whether to drop what is queued and not yet handed to Jetty (a slow consumer's backlog) */
+    private void close(int code, String reason, boolean discard) {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         metrics.closedByNode(code);
-        log.info("Closing connection {}: {} {}", core, code, reason);
-        core.close(code, reason, Callback.from(() -> { }, e -> core.abort()));
+        log.info("Closing connection {}: {} {}", core.getRemoteAddress(), code, reason);
+        boolean wake;
+        synchronized (pending) {
+            if (discard) {
+                pending.clear();
+            }
+            closeCode = code;
+            closeReason = reason;
+            wake = !writing;
+            writing = true;
+        }
+        if (wake) {
+            try {
+                writers.execute(this::write);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                core.close(code, reason, Callback.from(() -> { }, e -> core.abort()));
+            }
+        }
     }
 
     /** Marks the connection gone (closed by the client or the network). */

@@ -96,7 +96,7 @@ class EdgeResilienceIT {
 
     @Test
     void shouldConflateThenResyncASlowClientWhileAFastOneGetsEveryUpdateInOrder() throws Exception {
-        EdgeNode node = node(defaults().queueLimits(32 * 1024, 64L * 1024 * 1024).maxConflatedLevels(150)
+        EdgeNode node = node(defaults().queueLimits(128 * 1024, 64L * 1024 * 1024).maxConflatedLevels(150)
                 .socketSendBufferBytes(8 * 1024));
         BookFeed feed = new BookFeed(BTC, publisher, 3);
         feed.snapshot(100);
