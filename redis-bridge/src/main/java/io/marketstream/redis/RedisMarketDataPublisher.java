@@ -2,7 +2,6 @@ package io.marketstream.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,11 +105,15 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         return publish(new MarketPublication(market, null, false, trade, List.of(), null)).published() == 1;
     }
 
-    /** Applies one market's messages in one atomic step and waits for Redis's answer. */
+    /**
+     * Applies one market's messages in one atomic step and waits for Redis's answer. Candle and
+     * ticker states that a later one of the same channel (and open time) in the publication replaces
+     * are left out (see {@link CoalescedMarket}).
+     */
     public MarketPublication.Result publish(MarketPublication publication) {
         Script script = script(publication);
         List<Long> reply = publishMarket.run(redis, ScriptOutputType.MULTI, script.keys, script.args);
-        return result(publication, reply);
+        return result(script, reply);
     }
 
     /** {@link #publish}, pipelined: the future completes when Redis has answered. */
@@ -118,7 +121,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         Script script = script(publication);
         CompletionStage<List<Long>> reply = publishMarket.runAsync(async, ScriptOutputType.MULTI, script.keys,
                 script.args);
-        return reply.thenApply(r -> result(publication, r));
+        return reply.thenApply(r -> result(script, r));
     }
 
     /** Stores and publishes a private message; returns the seq Redis gave it, or 0 for a replay. */
@@ -136,22 +139,24 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     }
 
     /**
-     * Publishes many updates with few Lua calls, pipelined: one call per market
-     * (its publications' sections in order, so each market's channels advance exactly as with one
-     * {@link #publish} each, and each call is atomic) and one per account (its messages in order).
-     * Markets and accounts are independent of each other, so their relative order does not matter.
-     * A failed batch is repeated with {@link #publishBatch} (see the class comment). Batches go over a
-     * connection of their own: Redis orders them among themselves, not with the other calls, so wait
-     * for a batch's answer before making any other call that touches the same channels.
+     * Publishes many updates with few Lua calls, pipelined: one call per market and one per account
+     * (its messages in order). A market's publications are coalesced first ({@link CoalescedMarket}:
+     * consecutive book deltas merged, only the latest candle per channel and open time and the latest
+     * ticker kept, every trade kept), so that each market's channels end exactly as with one
+     * {@link #publish} each, with fewer messages; each call is atomic. Markets and accounts are
+     * independent of each other, so their relative order does not matter. A failed batch is repeated
+     * with {@link #publishBatch} (see the class comment). Batches go over a connection of their own:
+     * Redis orders them among themselves, not with the other calls, so wait for a batch's answer
+     * before making any other call that touches the same channels.
      *
-     * @return per publication, in the order given, what Redis did
+     * @return per market, in the order of their first publication, what Redis did
      */
-    public CompletionStage<List<MarketPublication.Result>> publishBatchAsync(List<MarketPublication> publications,
-                                                                              List<AccountMessage> accounts) {
+    public CompletionStage<Map<String, MarketPublication.Result>> publishBatchAsync(
+            List<MarketPublication> publications, List<AccountMessage> accounts) {
         Batch batch = batch(publications, accounts);
         List<CompletableFuture<List<Long>>> replies = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
-            LuaScript script = call.market ? publishMarket : publishAccount;
+            LuaScript script = call.market != null ? publishMarket : publishAccount;
             replies.add(script.<List<Long>>runAsync(batchAsync, ScriptOutputType.MULTI, encode(call.script.keys),
                     encode(call.script.args)).toCompletableFuture());
         }
@@ -160,12 +165,12 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     }
 
     /** {@link #publishBatchAsync}, call by call, waiting for each answer (and reloading the scripts if need be). */
-    public List<MarketPublication.Result> publishBatch(List<MarketPublication> publications,
-                                                       List<AccountMessage> accounts) {
+    public Map<String, MarketPublication.Result> publishBatch(List<MarketPublication> publications,
+                                                              List<AccountMessage> accounts) {
         Batch batch = batch(publications, accounts);
         List<List<Long>> replies = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
-            LuaScript script = call.market ? publishMarket : publishAccount;
+            LuaScript script = call.market != null ? publishMarket : publishAccount;
             replies.add(script.run(redis, ScriptOutputType.MULTI, call.script.keys, call.script.args));
         }
         return results(batch, replies);
@@ -179,54 +184,42 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         return bytes;
     }
 
-    /** One Lua call: a market's sections or an account's messages. */
-    private record Call(boolean market, Script script, List<MarketPublication> publications) {
+    /** One Lua call: a market's sections (market not null) or an account's messages. */
+    private record Call(String market, Script script) {
     }
 
-    private record Batch(List<MarketPublication> publications, List<Call> calls) {
+    private record Batch(List<Call> calls) {
     }
 
     private static Batch batch(List<MarketPublication> publications, List<AccountMessage> accounts) {
-        Map<String, List<MarketPublication>> byMarket = new LinkedHashMap<>();
+        Map<String, CoalescedMarket> byMarket = new LinkedHashMap<>();
         for (MarketPublication p : publications) {
-            byMarket.computeIfAbsent(p.market(), m -> new ArrayList<>()).add(p);
+            byMarket.computeIfAbsent(p.market(), CoalescedMarket::new).add(p);
         }
         Map<Long, List<AccountMessage>> byAccount = new LinkedHashMap<>();
         for (AccountMessage message : accounts) {
             byAccount.computeIfAbsent(Channels.accountOf(message.channel()), a -> new ArrayList<>()).add(message);
         }
         List<Call> calls = new ArrayList<>(byMarket.size() + byAccount.size());
-        for (List<MarketPublication> ofMarket : byMarket.values()) {
-            calls.add(new Call(true, marketScript(ofMarket), ofMarket));
+        for (CoalescedMarket market : byMarket.values()) {
+            calls.add(new Call(market.market(), marketScript(market)));
         }
         for (List<AccountMessage> ofAccount : byAccount.values()) {
-            calls.add(new Call(false, accountScript(ofAccount), List.of()));
+            calls.add(new Call(null, accountScript(ofAccount)));
         }
-        return new Batch(publications, calls);
+        return new Batch(calls);
     }
 
-    /** Splits each market call's section results among its publications, then lists them in the batch's order. */
-    private static List<MarketPublication.Result> results(Batch batch, List<List<Long>> replies) {
-        Map<MarketPublication, MarketPublication.Result> byPublication = new IdentityHashMap<>();
+    /** Each market call's result, by market. */
+    private static Map<String, MarketPublication.Result> results(Batch batch, List<List<Long>> replies) {
+        Map<String, MarketPublication.Result> byMarket = new LinkedHashMap<>();
         for (int c = 0; c < batch.calls.size(); c++) {
             Call call = batch.calls.get(c);
-            List<Long> reply = replies.get(c);
-            int from = 0;
-            for (MarketPublication p : call.publications) {
-                int to = from + sections(p);
-                byPublication.put(p, result(p, reply.subList(from, to)));
-                from = to;
+            if (call.market != null) {
+                byMarket.put(call.market, result(call.script, replies.get(c)));
             }
         }
-        List<MarketPublication.Result> results = new ArrayList<>(batch.publications.size());
-        for (MarketPublication p : batch.publications) {
-            results.add(byPublication.get(p));
-        }
-        return results;
-    }
-
-    private static int sections(MarketPublication p) {
-        return (p.book() != null ? 1 : 0) + (p.trade() != null ? 1 : 0) + p.klines().size() + (p.ticker() != null ? 1 : 0);
+        return byMarket;
     }
 
     /** Waits for an asynchronous call, rethrowing its failure unwrapped when it is unchecked. */
@@ -241,32 +234,25 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         }
     }
 
-    private record Script(String[] keys, String[] args) {
+    /** A call's keys and arguments; a market call's first {@code books} sections are book messages. */
+    private record Script(String[] keys, String[] args, int books) {
     }
 
     private static Script script(MarketPublication p) {
-        return marketScript(List.of(p));
+        CoalescedMarket market = new CoalescedMarket(p.market());
+        market.add(p);
+        return marketScript(market);
     }
 
-    /** One call's keys and arguments: the publications' sections in order (all of one market). */
-    private static Script marketScript(List<MarketPublication> publications) {
-        List<String> keys = new ArrayList<>(16 * publications.size());
-        List<String> args = new ArrayList<>(1 + 24 * publications.size());
+    /** One call's keys and arguments: the market's coalesced sections. */
+    private static Script marketScript(CoalescedMarket coalesced) {
+        String market = coalesced.market();
+        List<String> keys = new ArrayList<>(32);
+        List<String> args = new ArrayList<>(64);
         args.add(Integer.toString(HISTORY_LENGTH));
-        for (MarketPublication p : publications) {
-            if (!p.market().equals(publications.get(0).market())) {
-                throw new IllegalArgumentException("one call, one market: " + p.market() + " after "
-                        + publications.get(0).market());
-            }
-            sections(p, keys, args);
-        }
-        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new));
-    }
-
-    private static void sections(MarketPublication p, List<String> keys, List<String> args) {
-        String market = p.market();
-        BookMessage book = p.book();
-        if (book != null) {
+        List<BookMessage> books = coalesced.books();
+        for (int i = 0; i < books.size(); i++) {
+            BookMessage book = books.get(i);
             requireMarket(market, book.channel());
             keys.add(RedisKeys.bookSeq(market));
             keys.add(RedisKeys.bookBids(market));
@@ -279,7 +265,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             args.add(Json.write(book));
             args.add(RedisKeys.pubsub(book.channel()));
             args.add(Long.toString(book.ts()));
-            args.add(p.replace() ? "1" : "0");
+            args.add(coalesced.replaces(i) ? "1" : "0");
             args.add(Integer.toString(book.bids().size()));
             args.add(Integer.toString(book.bids().size() + book.asks().size()));
             for (PriceLevel level : book.bids()) {
@@ -291,8 +277,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
                 args.add(level.qty());
             }
         }
-        TradeMessage trade = p.trade();
-        if (trade != null) {
+        for (TradeMessage trade : coalesced.trades()) {
             requireMarket(market, trade.channel());
             keys.add(RedisKeys.tradesSeq(market));
             keys.add(RedisKeys.tradeTape(market));
@@ -303,29 +288,52 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             args.add(RedisKeys.pubsub(trade.channel()));
             args.add(Integer.toString(TAPE_LENGTH));
         }
-        for (KlineMessage kline : p.klines()) {
+        for (KlineMessage kline : coalesced.klines()) {
             requireMarket(market, kline.channel());
             keys.add(RedisKeys.klinesSeq(market, kline.interval()));
             keys.add(RedisKeys.klines(market, kline.interval()));
             keys.add(RedisKeys.history(market, kline.channel()));
+            keys.add(RedisKeys.klinesVersion(market, kline.interval()));
             args.add("kline");
             args.add(Long.toString(kline.seq()));
             args.add(Long.toString(kline.openTime()));
-            args.add(Json.write(kline));
+            versioned(Json.write(kline), args);
             args.add(RedisKeys.pubsub(kline.channel()));
             args.add(Integer.toString(KLINES_KEPT));
         }
-        TickerMessage ticker = p.ticker();
+        TickerMessage ticker = coalesced.ticker();
         if (ticker != null) {
             requireMarket(market, ticker.channel());
             keys.add(RedisKeys.tickerSeq(market));
             keys.add(RedisKeys.ticker(market));
             keys.add(RedisKeys.history(market, ticker.channel()));
+            keys.add(RedisKeys.tickerVersion(market));
             args.add("ticker");
             args.add(Long.toString(ticker.seq()));
-            args.add(Json.write(ticker));
+            versioned(Json.write(ticker), args);
             args.add(RedisKeys.pubsub(ticker.channel()));
         }
+        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new), books.size());
+    }
+
+    private static final String SEQ_FIELD = "\"seq\":";
+
+    /**
+     * Adds a candle's or ticker's JSON as head and tail around its {@code seq} value, which Redis
+     * fills in with the channel's own sequence (the writer's {@code seq} is only its version). The
+     * first {@code "seq":} is the field: only {@code "ch"}, a channel name, comes before it.
+     */
+    private static void versioned(String json, List<String> args) {
+        int at = json.indexOf(SEQ_FIELD);
+        if (at < 0) {
+            throw new IllegalArgumentException("no seq in " + json);
+        }
+        int end = at + SEQ_FIELD.length();
+        while (end < json.length() && Character.isDigit(json.charAt(end))) {
+            end++;
+        }
+        args.add(json.substring(0, at + SEQ_FIELD.length()));
+        args.add(json.substring(end));
     }
 
     /** One call's keys and arguments: the messages in order (of one account, so that the keys share a slot). */
@@ -360,20 +368,22 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             args[6 * n + 4] = Integer.toString(HISTORY_LENGTH);
             args[6 * n + 5] = balanceField;
         }
-        return new Script(keys, args);
+        return new Script(keys, args, 0);
     }
 
-    private static MarketPublication.Result result(MarketPublication p, List<Long> reply) {
-        int i = 0;
+    /** A market call's result: its book messages' outcome (the worst of them) and how many messages it published. */
+    private static MarketPublication.Result result(Script script, List<Long> reply) {
         Outcome book = null;
         int published = 0;
-        if (p.book() != null) {
-            long r = reply.get(i++);
-            book = r == 1 ? Outcome.PUBLISHED : r == 0 ? Outcome.STALE : Outcome.GAP;
+        for (int i = 0; i < reply.size(); i++) {
+            long r = reply.get(i);
             published += r == 1 ? 1 : 0;
-        }
-        for (; i < reply.size(); i++) {
-            published += reply.get(i) == 1 ? 1 : 0;
+            if (i < script.books) {
+                Outcome outcome = r == 1 ? Outcome.PUBLISHED : r == 0 ? Outcome.STALE : Outcome.GAP;
+                if (book == null || outcome == Outcome.GAP || (outcome == Outcome.PUBLISHED && book == Outcome.STALE)) {
+                    book = outcome;
+                }
+            }
         }
         return new MarketPublication.Result(book, published);
     }
