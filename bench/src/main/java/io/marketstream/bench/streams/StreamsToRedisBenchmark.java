@@ -177,9 +177,14 @@ public final class StreamsToRedisBenchmark {
         }
     }
 
-    /** The stream threads' commits so far: each one stalls its thread (see StreamsService). */
+    /**
+     * The stream threads' commits so far: each one stalls its thread (see StreamsService). Then where
+     * the commits' time went, in total: the producer's flush (changelog records) and, exactly-once,
+     * sending the offsets and committing the transaction.
+     */
     private static void printCommits(StreamsService streams) {
         StringBuilder line = new StringBuilder("  stream thread commits:");
+        StringBuilder producer = new StringBuilder("  stream producer totals:");
         streams.metrics().forEach((name, metric) -> {
             if ("stream-thread-metrics".equals(name.group()) && name.name().startsWith("commit-")
                     && !name.name().endsWith("-rate") && !name.name().contains("ratio")) {
@@ -187,8 +192,15 @@ public final class StreamsToRedisBenchmark {
                 line.append(' ').append(name.name()).append('=')
                         .append(value instanceof Double d ? String.format("%.1f", d) : value);
             }
+            if ("producer-metrics".equals(name.group()) && name.name().endsWith("-time-ns-total")
+                    && (name.name().startsWith("txn-") || name.name().startsWith("flush-"))
+                    && metric.metricValue() instanceof Double d) {
+                producer.append(' ').append(name.name().replace("-time-ns-total", "")).append('=')
+                        .append(String.format("%.0f ms", d / 1e6));
+            }
         });
         System.out.println(line);
+        System.out.println(producer);
     }
 
     /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
