@@ -320,6 +320,39 @@ class RedisMarketDataBusIT {
     }
 
     @Test
+    void shouldNumberAnAccountsMessagesInOneCallAndDropReplaysWithinAndAcrossCalls() {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG)) {
+            OrderRested btc5 = new OrderRested("BTC-USD", 5, "c", 1, 1, 88, Side.BUY, "1.00", "1.0000");
+            OrderRested eth3 = new OrderRested("ETH-USD", 3, "d", 1, 2, 88, Side.SELL, "2.00", "1.0000");
+            OrderRested btc6 = new OrderRested("BTC-USD", 6, "e", 1, 3, 88, Side.BUY, "1.00", "2.0000");
+            io.marketstream.protocol.event.BalanceChanged balance = new io.marketstream.protocol.event.BalanceChanged(
+                    "BTC-USD", 7, "e", 1, 88, "USD", "1.000000", "0.000000");
+            List<AccountMessage> first = List.of(new AccountMessage(0, "orders.88", "BTC-USD", 5, btc5),
+                    new AccountMessage(0, "orders.88", "ETH-USD", 3, eth3),
+                    new AccountMessage(0, "orders.88", "BTC-USD", 5, btc5),
+                    new AccountMessage(0, "balances.88", "BTC-USD", 7, balance),
+                    new AccountMessage(0, "orders.88", "BTC-USD", 6, btc6));
+            publisher.publishBatch(List.of(), first);
+            assertThat(reader.historyAfter("orders.88", 0)).get().asList()
+                    .extracting(json -> Json.read((String) json, AccountMessage.class))
+                    .containsExactly(new AccountMessage(1, "orders.88", "BTC-USD", 5, btc5),
+                            new AccountMessage(2, "orders.88", "ETH-USD", 3, eth3),
+                            new AccountMessage(3, "orders.88", "BTC-USD", 6, btc6));
+            assertThat(reader.historyAfter("balances.88", 0)).get().asList().hasSize(1);
+
+            // the positions and counters written back at the end of the call hold for the next one
+            OrderRested eth4 = new OrderRested("ETH-USD", 4, "f", 1, 4, 88, Side.SELL, "2.00", "2.0000");
+            publisher.publishBatch(List.of(), List.of(new AccountMessage(0, "orders.88", "BTC-USD", 6, btc6),
+                    new AccountMessage(0, "orders.88", "ETH-USD", 4, eth4)));
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.88", "ETH-USD", 3, eth3))).isZero();
+            assertThat(reader.historyAfter("orders.88", 3)).get().asList()
+                    .extracting(json -> Json.read((String) json, AccountMessage.class))
+                    .containsExactly(new AccountMessage(4, "orders.88", "ETH-USD", 4, eth4));
+        }
+    }
+
+    @Test
     void shouldLetASubscriberThatMissedMessagesRecoverExactlyThemFromHistory() throws Exception {
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
              RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
