@@ -1,6 +1,5 @@
 package io.marketstream.streams;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -51,16 +50,15 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  * trades still closes its candles as long as its partition has events; everything is a pure function
  * of the partition's events, and re-processing after a failure reproduces the same messages.
  *
- * <p>State: books level by level in {@link MarketDataTopology#LEVELS_STORE}, positions, sequences
- * and the event time in {@link MarketDataTopology#POSITIONS_STORE} (one value per market), open candles in
+ * <p>State: books level by level in {@link MarketDataTopology#LEVELS_STORE}, positions and
+ * sequences in {@link MarketDataTopology#POSITIONS_STORE}, open candles in
  * {@link MarketDataTopology#KLINES_STORE}, the ticker's closed minutes in
  * {@link MarketDataTopology#MINUTES_STORE}; all held in memory too and rebuilt from the stores when
  * the task starts (after a restart or a move to another instance).
  */
 final class MarketDataProcessor implements Processor<String, EngineEvent, Void, Void> {
     private static final Logger log = LoggerFactory.getLogger(MarketDataProcessor.class);
-    /** The partition's event time in {@link MarketDataTopology#LEGACY_POSITIONS_STORE}. */
-    private static final String LEGACY_CLOCK_KEY = "~clock";
+    private static final String CLOCK_KEY = "~clock";
 
     private final MarketCatalog catalog;
     private final MarketDataSink sink;
@@ -70,10 +68,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     /** Positions read so far, kept in step with the store (which is the truth after a restart). */
     private final Map<String, Positions> positionCache = new HashMap<>();
     private KeyValueStore<String, Long> levels;
-    private KeyValueStore<String, byte[]> positionStore;
-    private KeyValueStore<String, Long> legacyPositions;
-    /** Positions changed by the event being processed, written once at its end. */
-    private final List<Positions> dirtyPositions = new ArrayList<>(2);
+    private KeyValueStore<String, Long> positionStore;
     private KeyValueStore<String, String> klineStore;
     private KeyValueStore<String, String> minuteStore;
     private ProcessorContext<Void, Void> context;
@@ -91,7 +86,6 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         this.context = context;
         levels = context.getStateStore(MarketDataTopology.LEVELS_STORE);
         positionStore = context.getStateStore(MarketDataTopology.POSITIONS_STORE);
-        legacyPositions = context.getStateStore(MarketDataTopology.LEGACY_POSITIONS_STORE);
         klineStore = context.getStateStore(MarketDataTopology.KLINES_STORE);
         minuteStore = context.getStateStore(MarketDataTopology.MINUTES_STORE);
         context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
@@ -105,7 +99,6 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         // everything must come from the stores alone.
         books.clear();
         positionCache.clear();
-        dirtyPositions.clear();
         klines.clear();
         tickers.clear();
         try (KeyValueIterator<String, Long> all = levels.all()) {
@@ -130,15 +123,8 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
                 catalog.find(market).ifPresent(spec -> ticker(spec).add(Candle.decode(entry.value)));
             }
         }
-        // the event time: the latest stored with any market's positions (each event stores its
-        // market's with the time after it), or the one an earlier version kept on its own
-        Long legacyClock = legacyPositions.get(LEGACY_CLOCK_KEY);
-        clock = legacyClock == null ? Long.MIN_VALUE : legacyClock;
-        try (KeyValueIterator<String, byte[]> all = positionStore.all()) {
-            while (all.hasNext()) {
-                clock = Math.max(clock, Positions.storedClock(all.next().value));
-            }
-        }
+        Long stored = positionStore.get(CLOCK_KEY);
+        clock = stored == null ? Long.MIN_VALUE : stored;
     }
 
     @Override
@@ -206,6 +192,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         Map<String, Boolean> minuteRolled = new HashMap<>();
         if (event.ts() > clock) {
             clock = event.ts();
+            positionStore.put(CLOCK_KEY, clock);
             advanceAll(market, event.seq(), klineUpdates, minuteRolled);
         }
 
@@ -248,24 +235,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         if (!update.isEmpty()) {
             sink.publish(update);
         }
-        storePositions();
         routeToAccounts(event);
-    }
-
-    /** Writes the positions the event changed, one value per market, with the event time after it. */
-    private void storePositions() {
-        for (Positions p : dirtyPositions) {
-            positionStore.put(p.market, p.encode(clock));
-            if (p.legacy) {
-                // migrated from the store an earlier version kept: that one's keys are no longer read
-                legacyPositions.delete(p.market + "|seq");
-                legacyPositions.delete(p.market + "|pub");
-                legacyPositions.delete(p.market + "|ticker");
-                p.legacy = false;
-            }
-            p.dirty = false;
-        }
-        dirtyPositions.clear();
     }
 
     /** The one level an event changed, at its quantity after the event. */
@@ -364,87 +334,47 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     }
 
     /**
-     * A market's positions, held in memory and kept in {@link MarketDataTopology#POSITIONS_STORE} as
-     * one value: the last event folded ({@code seq}), the last seq in a book delta ({@code pub}), the
-     * ticker's version, and the partition's event time when it was written. Read once per market
-     * (from the store an earlier version kept, {@code market|seq}, {@code |pub}, {@code |ticker}, if
-     * this one has nothing yet), written at most once per event.
+     * A market's positions in {@link MarketDataTopology#POSITIONS_STORE} ({@code market|seq},
+     * {@code market|pub}, {@code market|ticker}), read once and then kept in memory in step with the
+     * store, with their keys built once.
      */
     private final class Positions {
-        /** Format version, then seq, pub, ticker and the event time, big-endian. */
-        private static final byte FORMAT = 1;
-        private static final int SIZE = 1 + 4 * Long.BYTES;
-
-        final String market;
         final String bookChannel;
+        private final String seqKey;
+        private final String pubKey;
+        private final String tickerKey;
         long seq;
         long pub;
         long ticker;
-        boolean dirty;
-        /** Read from the earlier version's store, whose keys go once this is written. */
-        boolean legacy;
 
         Positions(String market) {
-            this.market = market;
             bookChannel = Channels.book(market);
-            byte[] stored = positionStore.get(market);
-            if (stored != null) {
-                ByteBuffer buffer = decode(stored);
-                seq = buffer.getLong();
-                pub = buffer.getLong();
-                ticker = buffer.getLong();
-            } else {
-                seq = legacy(market + "|seq");
-                pub = legacy(market + "|pub");
-                ticker = legacy(market + "|ticker");
-            }
+            seqKey = market + "|seq";
+            pubKey = market + "|pub";
+            tickerKey = market + "|ticker";
+            seq = stored(seqKey);
+            pub = stored(pubKey);
+            ticker = stored(tickerKey);
         }
 
         void seq(long value) {
             seq = value;
-            changed();
+            positionStore.put(seqKey, value);
         }
 
         void pub(long value) {
             pub = value;
-            changed();
+            positionStore.put(pubKey, value);
         }
 
         void ticker(long value) {
             ticker = value;
-            changed();
+            positionStore.put(tickerKey, value);
         }
 
-        private void changed() {
-            if (!dirty) {
-                dirty = true;
-                dirtyPositions.add(this);
-            }
-        }
-
-        byte[] encode(long eventTime) {
-            return ByteBuffer.allocate(SIZE).put(FORMAT).putLong(seq).putLong(pub).putLong(ticker).putLong(eventTime)
-                    .array();
-        }
-
-        private long legacy(String key) {
-            Long value = legacyPositions.get(key);
-            if (value == null) {
-                return 0L;
-            }
-            legacy = true;
-            return value;
-        }
-
-        private static ByteBuffer decode(byte[] stored) {
-            if (stored.length != SIZE || stored[0] != FORMAT) {
-                throw new IllegalStateException("positions in an unknown format (" + stored.length + " bytes)");
-            }
-            return ByteBuffer.wrap(stored, 1, SIZE - 1);
-        }
-
-        static long storedClock(byte[] stored) {
-            return decode(stored).getLong(1 + 3 * Long.BYTES);
+        private long stored(String key) {
+            Long value = positionStore.get(key);
+            return value == null ? 0L : value;
         }
     }
 

@@ -29,17 +29,11 @@ public final class MarketDataTopology {
     /** Book levels: {@code market|B|price} or {@code market|S|price} to quantity (scaled). */
     public static final String LEVELS_STORE = "book-levels";
     /**
-     * Positions, one value per market (written at most once per event): the last event folded, the
-     * last seq in a book delta, the ticker channel's version, and the partition's event time when the
-     * value was written (the event time is the largest of them).
+     * Positions: {@code market|seq} (last event folded), {@code market|pub} (last seq in a book
+     * delta), {@code market|ticker} (the ticker channel's last seq), {@code ~clock} (the partition's
+     * event time).
      */
-    public static final String POSITIONS_STORE = "market-positions";
-    /**
-     * Positions as versions before 2026-11 kept them, one key per figure ({@code market|seq},
-     * {@code market|pub}, {@code market|ticker}, {@code ~clock}): read once per market to carry them
-     * over to {@link #POSITIONS_STORE}, and emptied as they are.
-     */
-    public static final String LEGACY_POSITIONS_STORE = "book-positions";
+    public static final String POSITIONS_STORE = "book-positions";
     /** Open candles and kline channel sequences: {@code market} to an encoded {@link MarketKlines}. */
     public static final String KLINES_STORE = "klines";
     /** The ticker window's closed one-minute candles with trades: {@code market|openTime} to a candle. */
@@ -57,9 +51,7 @@ public final class MarketDataTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(LEVELS_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(POSITIONS_STORE), Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(LEGACY_POSITIONS_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
+                Stores.persistentKeyValueStore(POSITIONS_STORE), Serdes.String(), Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(KLINES_STORE), Serdes.String(), Serdes.String()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -68,8 +60,7 @@ public final class MarketDataTopology {
         builder.stream(Topics.ENGINE_EVENTS.name(),
                         Consumed.with(Topics.ENGINE_EVENTS.keySerde(), Topics.ENGINE_EVENTS.valueSerde()))
                 .process(() -> new MarketDataProcessor(catalog, sink),
-                        LEVELS_STORE, POSITIONS_STORE, LEGACY_POSITIONS_STORE, KLINES_STORE, MINUTES_STORE,
-                        SINK_BARRIER_STORE);
+                        LEVELS_STORE, POSITIONS_STORE, KLINES_STORE, MINUTES_STORE, SINK_BARRIER_STORE);
         return builder.build();
     }
 }

@@ -2,7 +2,6 @@ package io.marketstream.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -76,31 +75,8 @@ class MarketDataTopologyTest {
         pipe(new OrderRested("BTC-USD", 4, "c4", 10, 4, 1, Side.BUY, "not-a-price", "1.0000"));
         pipe(new OrderRested("BTC-USD", 5, "c5", 10, 5, 1, Side.BUY, "96.00", "1.0000"));
         assertThat(deltas).as("the market waits at the malformed event").hasSize(3);
-        KeyValueStore<String, byte[]> positions = harness.store(MarketDataTopology.POSITIONS_STORE);
-        assertThat(ByteBuffer.wrap(positions.get("BTC-USD")).getLong(1)).as("last event folded").isEqualTo(3L);
-    }
-
-    @Test
-    void shouldCarryPositionsOverFromTheStoreEarlierVersionsKeptAndEmptyIt() {
-        KeyValueStore<String, Long> legacy = harness.store(MarketDataTopology.LEGACY_POSITIONS_STORE);
-        legacy.put("BTC-USD|seq", 5L);
-        legacy.put("BTC-USD|pub", 4L);
-        legacy.put("BTC-USD|ticker", 7L);
-
-        pipe(new OrderRested("BTC-USD", 5, "c5", 10, 5, 1, Side.BUY, "97.00", "1.0000"));
-        assertThat(deltas).as("seq 5 was folded already").isEmpty();
-        pipe(new OrderRested("BTC-USD", 6, "c6", 11, 6, 1, Side.BUY, "99.00", "1.0000"));
-
-        assertThat(deltas).extracting(BookMessage::firstSeq, BookMessage::lastSeq)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(5L, 6L));
-        assertThat(harness.tickers()).extracting(io.marketstream.protocol.marketdata.TickerMessage::seq)
-                .as("the ticker's version goes on").containsExactly(8L);
-        assertThat(legacy.get("BTC-USD|seq")).isNull();
-        assertThat(legacy.get("BTC-USD|pub")).isNull();
-        assertThat(legacy.get("BTC-USD|ticker")).isNull();
-        ByteBuffer stored = ByteBuffer.wrap(harness.<byte[]>store(MarketDataTopology.POSITIONS_STORE).get("BTC-USD"));
-        assertThat(new long[] {stored.getLong(1), stored.getLong(9), stored.getLong(17), stored.getLong(25)})
-                .as("seq, pub, ticker, event time").containsExactly(6L, 6L, 8L, 11L);
+        KeyValueStore<String, Long> positions = harness.store(MarketDataTopology.POSITIONS_STORE);
+        assertThat(positions.get("BTC-USD|seq")).isEqualTo(3L);
     }
 
     @Test

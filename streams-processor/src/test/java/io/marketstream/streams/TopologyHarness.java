@@ -96,7 +96,7 @@ public final class TopologyHarness implements MarketDataSink, AutoCloseable {
         return flushes;
     }
 
-    public <V> KeyValueStore<String, V> store(String name) {
+    public KeyValueStore<String, Long> store(String name) {
         return driver.getKeyValueStore(name);
     }
 
