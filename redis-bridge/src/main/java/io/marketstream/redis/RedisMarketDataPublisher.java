@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -71,7 +72,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private final RedisAsyncCommands<byte[], byte[]> scriptAsync;
     private final LuaScript publishMarket;
     private final LuaScript publishAccount;
-    /** Per channel, its keys, pub/sub name and, for candles, interval, encoded once. */
+    /** Per channel, its keys and pub/sub name, encoded once. */
     private final Map<String, ChannelKeys> channelKeys = new ConcurrentHashMap<>();
 
     public RedisMarketDataPublisher(RedisClient client) {
@@ -266,7 +267,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private record ChannelKeys(byte[][] keys, byte[] pubsub) {
     }
 
-    private ChannelKeys keys(String channel, java.util.function.Function<String, String[]> names) {
+    private ChannelKeys keys(String channel, Function<String, String[]> names) {
         ChannelKeys cached = channelKeys.get(channel);
         if (cached == null) {
             String[] strings = names.apply(channel);
