@@ -14,9 +14,12 @@ import io.marketstream.protocol.marketdata.KlineInterval;
  *   <li>{@code ms:{BTC-USD}:book:ts}: the command timestamp of that sequence</li>
  *   <li>{@code ms:{BTC-USD}:trades:seq}: the engine sequence of the last trade published</li>
  *   <li>{@code ms:{BTC-USD}:trades:tape}: list of the latest trade messages, newest first</li>
- *   <li>{@code ms:{BTC-USD}:ticker}: the latest ticker message; {@code ...:ticker:seq} its channel seq</li>
+ *   <li>{@code ms:{BTC-USD}:ticker}: the latest ticker message; {@code ...:ticker:seq} its channel seq
+ *       (a counter: Redis numbers the ticker messages), {@code ...:ticker:ver} the writer's version of
+ *       it (idempotence)</li>
  *   <li>{@code ms:{BTC-USD}:kline:1m} …: sorted set of candle messages scored by open time;
- *       {@code ...:kline:1m:seq} the channel seq of the last one</li>
+ *       {@code ...:kline:1m:seq} the channel seq of the last one (a counter, as for the ticker),
+ *       {@code ...:kline:1m:ver} the writer's version of it</li>
  *   <li>{@code ms:{BTC-USD}:hist:<channel>}: stream of the channel's recent messages (for resume)</li>
  * </ul>
  * Per account:
@@ -75,12 +78,22 @@ public final class RedisKeys {
         return market(market) + "ticker:seq";
     }
 
+    /** The writer's version of the stored ticker: a ticker message not newer is a replay. */
+    public static String tickerVersion(String market) {
+        return market(market) + "ticker:ver";
+    }
+
     public static String klines(String market, KlineInterval interval) {
         return market(market) + "kline:" + interval.code();
     }
 
     public static String klinesSeq(String market, KlineInterval interval) {
         return market(market) + "kline:" + interval.code() + ":seq";
+    }
+
+    /** The writer's version of the channel's last candle message: one not newer is a replay. */
+    public static String klinesVersion(String market, KlineInterval interval) {
+        return market(market) + "kline:" + interval.code() + ":ver";
     }
 
     public static String history(String market, String channel) {

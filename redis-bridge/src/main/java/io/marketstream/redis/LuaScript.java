@@ -52,9 +52,13 @@ final class LuaScript {
         }
     }
 
-    <T> CompletionStage<T> runAsync(RedisAsyncCommands<String, String> redis, ScriptOutputType type, String[] keys,
-                                    String... args) {
-        return redis.<T>evalsha(sha, type, keys, args);
+    /** {@link #run}, with keys and arguments already encoded (a byte-array codec connection). */
+    <T> T run(RedisCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys, byte[]... args) {
+        try {
+            return redis.evalsha(sha, type, keys, args);
+        } catch (RedisNoScriptException e) {
+            return redis.eval(source.getBytes(StandardCharsets.UTF_8), type, keys, args);
+        }
     }
 
     /** {@link #runAsync}, with keys and arguments already encoded (a byte-array codec connection). */

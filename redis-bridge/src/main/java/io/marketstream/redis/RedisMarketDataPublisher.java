@@ -2,13 +2,15 @@ package io.marketstream.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
@@ -36,11 +38,11 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  *
  * <p>Idempotent by sequence: a message whose sequence is not newer than what Redis holds for its
  * channel changes nothing and is not published, so a writer that replays after a restart is
- * harmless. Thread-safe; one Lettuce connection, so Redis executes calls in the order they are made
- * (synchronous and asynchronous alike), except {@link #publishBatchAsync}, which has a connection of
- * its own (its calls keep their order among themselves). The asynchronous calls pipeline: they return before Redis
- * answers and fail (rather than retry on their own) if the script cache was emptied by a Redis
- * restart; repeat such a call, in order, with its synchronous form.
+ * harmless. Thread-safe. Every script call goes over one connection (keys and arguments encoded
+ * here, once, straight into byte arrays), so Redis executes them in the order they are made,
+ * synchronous and asynchronous alike. {@link #publishBatchAsync} pipelines: it returns before Redis
+ * answers and fails (rather than retry on its own) if the script cache was emptied by a Redis
+ * restart; repeat such a batch with {@link #publishBatch}, which reloads the scripts.
  */
 public final class RedisMarketDataPublisher implements AutoCloseable {
     /** Messages kept per channel for resume (approximate trimming, never fewer). */
@@ -49,6 +51,8 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     public static final int TAPE_LENGTH = 1_000;
     /** Candles kept per market and interval. */
     public static final int KLINES_KEPT = 1_500;
+    /** Channels whose encoded key names are kept, at most (then the cache starts over). */
+    private static final int MAX_CACHED_CHANNELS = 100_000;
 
     /** What Redis did with a book message. */
     public enum Outcome {
@@ -62,22 +66,21 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
 
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
-    private final RedisAsyncCommands<String, String> async;
-    /**
-     * For {@link #publishBatchAsync} alone: arguments encoded by the caller, once, straight into
-     * byte arrays (Lettuce would otherwise copy each String through a buffer of its own).
-     */
-    private final StatefulRedisConnection<byte[], byte[]> batchConnection;
-    private final RedisAsyncCommands<byte[], byte[]> batchAsync;
+    /** For the scripts: Lettuce would otherwise copy each String argument through a buffer of its own. */
+    private final StatefulRedisConnection<byte[], byte[]> scriptConnection;
+    private final RedisCommands<byte[], byte[]> scriptSync;
+    private final RedisAsyncCommands<byte[], byte[]> scriptAsync;
     private final LuaScript publishMarket;
     private final LuaScript publishAccount;
+    /** Per channel, its keys and pub/sub name, encoded once. */
+    private final Map<String, ChannelKeys> channelKeys = new ConcurrentHashMap<>();
 
     public RedisMarketDataPublisher(RedisClient client) {
         this.connection = client.connect();
         this.redis = connection.sync();
-        this.async = connection.async();
-        this.batchConnection = client.connect(ByteArrayCodec.INSTANCE);
-        this.batchAsync = batchConnection.async();
+        this.scriptConnection = client.connect(ByteArrayCodec.INSTANCE);
+        this.scriptSync = scriptConnection.sync();
+        this.scriptAsync = scriptConnection.async();
         this.publishMarket = LuaScript.load(redis, "publish_market.lua");
         this.publishAccount = LuaScript.load(redis, "publish_account.lua");
     }
@@ -106,127 +109,98 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         return publish(new MarketPublication(market, null, false, trade, List.of(), null)).published() == 1;
     }
 
-    /** Applies one market's messages in one atomic step and waits for Redis's answer. */
+    /**
+     * Applies one market's messages in one atomic step and waits for Redis's answer. Candle and
+     * ticker states that a later one of the same channel (and open time) in the publication replaces
+     * are left out (see {@link CoalescedMarket}).
+     */
     public MarketPublication.Result publish(MarketPublication publication) {
-        Script script = script(publication);
-        List<Long> reply = publishMarket.run(redis, ScriptOutputType.MULTI, script.keys, script.args);
-        return result(publication, reply);
-    }
-
-    /** {@link #publish}, pipelined: the future completes when Redis has answered. */
-    public CompletionStage<MarketPublication.Result> publishAsync(MarketPublication publication) {
-        Script script = script(publication);
-        CompletionStage<List<Long>> reply = publishMarket.runAsync(async, ScriptOutputType.MULTI, script.keys,
-                script.args);
-        return reply.thenApply(r -> result(publication, r));
+        CoalescedMarket market = new CoalescedMarket(publication.market());
+        market.add(publication);
+        Script script = marketScript(market);
+        List<Long> reply = publishMarket.run(scriptSync, ScriptOutputType.MULTI, script.keys(), script.args());
+        return result(script, reply);
     }
 
     /** Stores and publishes a private message; returns the seq Redis gave it, or 0 for a replay. */
     public long publishAccount(AccountMessage message) {
         Script script = accountScript(List.of(message));
-        List<Long> seqs = publishAccount.run(redis, ScriptOutputType.MULTI, script.keys, script.args);
+        List<Long> seqs = publishAccount.run(scriptSync, ScriptOutputType.MULTI, script.keys(), script.args());
         return seqs.get(0);
     }
 
-    /** {@link #publishAccount}, pipelined. */
-    public CompletionStage<Long> publishAccountAsync(AccountMessage message) {
-        Script script = accountScript(List.of(message));
-        return publishAccount.<List<Long>>runAsync(async, ScriptOutputType.MULTI, script.keys, script.args)
-                .thenApply(seqs -> seqs.get(0));
-    }
-
     /**
-     * Publishes many updates with few Lua calls, pipelined: one call per market
-     * (its publications' sections in order, so each market's channels advance exactly as with one
-     * {@link #publish} each, and each call is atomic) and one per account (its messages in order).
-     * Markets and accounts are independent of each other, so their relative order does not matter.
-     * A failed batch is repeated with {@link #publishBatch} (see the class comment). Batches go over a
-     * connection of their own: Redis orders them among themselves, not with the other calls, so wait
-     * for a batch's answer before making any other call that touches the same channels.
+     * Publishes many updates with few Lua calls, pipelined: one call per market and one per account
+     * (its messages in order). A market's publications are coalesced first ({@link CoalescedMarket}:
+     * consecutive book deltas merged, only the latest candle per channel and open time and the latest
+     * ticker kept, every trade kept), so that each market's channels end exactly as with one
+     * {@link #publish} each, with fewer messages; each call is atomic. Markets and accounts are
+     * independent of each other, so their relative order does not matter. A failed batch is repeated
+     * with {@link #publishBatch} (see the class comment).
      *
-     * @return per publication, in the order given, what Redis did
+     * @return per market, in the order of their first publication, what Redis did
      */
-    public CompletionStage<List<MarketPublication.Result>> publishBatchAsync(List<MarketPublication> publications,
-                                                                              List<AccountMessage> accounts) {
+    public CompletionStage<Map<String, MarketPublication.Result>> publishBatchAsync(
+            List<MarketPublication> publications, List<AccountMessage> accounts) {
         Batch batch = batch(publications, accounts);
         List<CompletableFuture<List<Long>>> replies = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
-            LuaScript script = call.market ? publishMarket : publishAccount;
-            replies.add(script.<List<Long>>runAsync(batchAsync, ScriptOutputType.MULTI, encode(call.script.keys),
-                    encode(call.script.args)).toCompletableFuture());
+            LuaScript script = call.market != null ? publishMarket : publishAccount;
+            replies.add(script.<List<Long>>runAsync(scriptAsync, ScriptOutputType.MULTI, call.script.keys(),
+                    call.script.args()).toCompletableFuture());
         }
         return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
                 .thenApply(done -> results(batch, replies.stream().map(CompletableFuture::join).toList()));
     }
 
     /** {@link #publishBatchAsync}, call by call, waiting for each answer (and reloading the scripts if need be). */
-    public List<MarketPublication.Result> publishBatch(List<MarketPublication> publications,
-                                                       List<AccountMessage> accounts) {
+    public Map<String, MarketPublication.Result> publishBatch(List<MarketPublication> publications,
+                                                              List<AccountMessage> accounts) {
         Batch batch = batch(publications, accounts);
         List<List<Long>> replies = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
-            LuaScript script = call.market ? publishMarket : publishAccount;
-            replies.add(script.run(redis, ScriptOutputType.MULTI, call.script.keys, call.script.args));
+            LuaScript script = call.market != null ? publishMarket : publishAccount;
+            replies.add(script.run(scriptSync, ScriptOutputType.MULTI, call.script.keys(), call.script.args()));
         }
         return results(batch, replies);
     }
 
-    private static byte[][] encode(String[] strings) {
-        byte[][] bytes = new byte[strings.length][];
-        for (int i = 0; i < strings.length; i++) {
-            bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
-        }
-        return bytes;
+    /** One Lua call: a market's sections (market not null) or an account's messages. */
+    private record Call(String market, Script script) {
     }
 
-    /** One Lua call: a market's sections or an account's messages. */
-    private record Call(boolean market, Script script, List<MarketPublication> publications) {
+    private record Batch(List<Call> calls) {
     }
 
-    private record Batch(List<MarketPublication> publications, List<Call> calls) {
-    }
-
-    private static Batch batch(List<MarketPublication> publications, List<AccountMessage> accounts) {
-        Map<String, List<MarketPublication>> byMarket = new LinkedHashMap<>();
+    private Batch batch(List<MarketPublication> publications, List<AccountMessage> accounts) {
+        Map<String, CoalescedMarket> byMarket = new LinkedHashMap<>();
         for (MarketPublication p : publications) {
-            byMarket.computeIfAbsent(p.market(), m -> new ArrayList<>()).add(p);
+            byMarket.computeIfAbsent(p.market(), CoalescedMarket::new).add(p);
         }
         Map<Long, List<AccountMessage>> byAccount = new LinkedHashMap<>();
         for (AccountMessage message : accounts) {
             byAccount.computeIfAbsent(Channels.accountOf(message.channel()), a -> new ArrayList<>()).add(message);
         }
         List<Call> calls = new ArrayList<>(byMarket.size() + byAccount.size());
-        for (List<MarketPublication> ofMarket : byMarket.values()) {
-            calls.add(new Call(true, marketScript(ofMarket), ofMarket));
+        for (CoalescedMarket market : byMarket.values()) {
+            calls.add(new Call(market.market(), marketScript(market)));
         }
         for (List<AccountMessage> ofAccount : byAccount.values()) {
-            calls.add(new Call(false, accountScript(ofAccount), List.of()));
+            calls.add(new Call(null, accountScript(ofAccount)));
         }
-        return new Batch(publications, calls);
+        return new Batch(calls);
     }
 
-    /** Splits each market call's section results among its publications, then lists them in the batch's order. */
-    private static List<MarketPublication.Result> results(Batch batch, List<List<Long>> replies) {
-        Map<MarketPublication, MarketPublication.Result> byPublication = new IdentityHashMap<>();
+    /** Each market call's result, by market. */
+    private static Map<String, MarketPublication.Result> results(Batch batch, List<List<Long>> replies) {
+        Map<String, MarketPublication.Result> byMarket = new LinkedHashMap<>();
         for (int c = 0; c < batch.calls.size(); c++) {
             Call call = batch.calls.get(c);
-            List<Long> reply = replies.get(c);
-            int from = 0;
-            for (MarketPublication p : call.publications) {
-                int to = from + sections(p);
-                byPublication.put(p, result(p, reply.subList(from, to)));
-                from = to;
+            if (call.market != null) {
+                byMarket.put(call.market, result(call.script, replies.get(c)));
             }
         }
-        List<MarketPublication.Result> results = new ArrayList<>(batch.publications.size());
-        for (MarketPublication p : batch.publications) {
-            results.add(byPublication.get(p));
-        }
-        return results;
-    }
-
-    private static int sections(MarketPublication p) {
-        return (p.book() != null ? 1 : 0) + (p.trade() != null ? 1 : 0) + p.klines().size() + (p.ticker() != null ? 1 : 0);
+        return byMarket;
     }
 
     /** Waits for an asynchronous call, rethrowing its failure unwrapped when it is unchecked. */
@@ -241,97 +215,189 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         }
     }
 
-    private record Script(String[] keys, String[] args) {
+    /** A call's keys and arguments; a market call's first {@code books} sections are book messages. */
+    private record Script(byte[][] keys, byte[][] args, int books) {
     }
 
-    private static Script script(MarketPublication p) {
-        return marketScript(List.of(p));
-    }
+    /** Collects a call's keys and arguments. */
+    private static final class ScriptBuilder {
+        private final List<byte[]> keys = new ArrayList<>(32);
+        private final List<byte[]> args = new ArrayList<>(64);
 
-    /** One call's keys and arguments: the publications' sections in order (all of one market). */
-    private static Script marketScript(List<MarketPublication> publications) {
-        List<String> keys = new ArrayList<>(16 * publications.size());
-        List<String> args = new ArrayList<>(1 + 24 * publications.size());
-        args.add(Integer.toString(HISTORY_LENGTH));
-        for (MarketPublication p : publications) {
-            if (!p.market().equals(publications.get(0).market())) {
-                throw new IllegalArgumentException("one call, one market: " + p.market() + " after "
-                        + publications.get(0).market());
-            }
-            sections(p, keys, args);
+        void key(byte[] key) {
+            keys.add(key);
         }
-        return new Script(keys.toArray(String[]::new), args.toArray(String[]::new));
+
+        void arg(byte[] arg) {
+            args.add(arg);
+        }
+
+        void arg(long value) {
+            args.add(ascii(Long.toString(value)));
+        }
+
+        void arg(String value) {
+            args.add(value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        Script build(int books) {
+            return new Script(keys.toArray(byte[][]::new), args.toArray(byte[][]::new), books);
+        }
     }
 
-    private static void sections(MarketPublication p, List<String> keys, List<String> args) {
-        String market = p.market();
-        BookMessage book = p.book();
-        if (book != null) {
+    private static final byte[] BOOK = ascii("book");
+    private static final byte[] TRADE = ascii("trade");
+    private static final byte[] KLINE = ascii("kline");
+    private static final byte[] TICKER = ascii("ticker");
+    private static final byte[] ZERO = ascii("0");
+    private static final byte[] ONE = ascii("1");
+    private static final byte[] EMPTY = new byte[0];
+    private static final byte[] HISTORY_LENGTH_ARG = ascii(Integer.toString(HISTORY_LENGTH));
+    private static final byte[] TAPE_LENGTH_ARG = ascii(Integer.toString(TAPE_LENGTH));
+    private static final byte[] KLINES_KEPT_ARG = ascii(Integer.toString(KLINES_KEPT));
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * A channel's Redis names, encoded: {@code keys} in the order its script section takes them, and
+     * its pub/sub channel.
+     */
+    private record ChannelKeys(byte[][] keys, byte[] pubsub) {
+    }
+
+    private ChannelKeys keys(String channel, Function<String, String[]> names) {
+        ChannelKeys cached = channelKeys.get(channel);
+        if (cached == null) {
+            String[] strings = names.apply(channel);
+            byte[][] keys = new byte[strings.length][];
+            for (int i = 0; i < strings.length; i++) {
+                keys[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+            }
+            cached = new ChannelKeys(keys, RedisKeys.pubsub(channel).getBytes(StandardCharsets.UTF_8));
+            if (channelKeys.size() >= MAX_CACHED_CHANNELS) {
+                channelKeys.clear();
+            }
+            channelKeys.put(channel, cached);
+        }
+        return cached;
+    }
+
+    /** One call's keys and arguments: the market's coalesced sections. */
+    private Script marketScript(CoalescedMarket coalesced) {
+        String market = coalesced.market();
+        ScriptBuilder b = new ScriptBuilder();
+        b.arg(HISTORY_LENGTH_ARG);
+        List<BookMessage> books = coalesced.books();
+        for (int i = 0; i < books.size(); i++) {
+            BookMessage book = books.get(i);
             requireMarket(market, book.channel());
-            keys.add(RedisKeys.bookSeq(market));
-            keys.add(RedisKeys.bookBids(market));
-            keys.add(RedisKeys.bookAsks(market));
-            keys.add(RedisKeys.bookTs(market));
-            keys.add(RedisKeys.history(market, book.channel()));
-            args.add("book");
-            args.add(Long.toString(book.firstSeq()));
-            args.add(Long.toString(book.lastSeq()));
-            args.add(Json.write(book));
-            args.add(RedisKeys.pubsub(book.channel()));
-            args.add(Long.toString(book.ts()));
-            args.add(p.replace() ? "1" : "0");
-            args.add(Integer.toString(book.bids().size()));
-            args.add(Integer.toString(book.bids().size() + book.asks().size()));
+            ChannelKeys k = keys(book.channel(), ch -> new String[] {RedisKeys.bookSeq(market),
+                    RedisKeys.bookBids(market), RedisKeys.bookAsks(market), RedisKeys.bookTs(market),
+                    RedisKeys.history(market, ch)});
+            for (byte[] key : k.keys) {
+                b.key(key);
+            }
+            b.arg(BOOK);
+            b.arg(book.firstSeq());
+            b.arg(book.lastSeq());
+            b.arg(Json.writeBytes(book));
+            b.arg(k.pubsub);
+            b.arg(book.ts());
+            b.arg(coalesced.replaces(i) ? ONE : ZERO);
+            b.arg(book.bids().size());
+            b.arg(book.bids().size() + book.asks().size());
             for (PriceLevel level : book.bids()) {
-                args.add(level.price());
-                args.add(level.qty());
+                b.arg(level.price());
+                b.arg(level.qty());
             }
             for (PriceLevel level : book.asks()) {
-                args.add(level.price());
-                args.add(level.qty());
+                b.arg(level.price());
+                b.arg(level.qty());
             }
         }
-        TradeMessage trade = p.trade();
-        if (trade != null) {
+        for (TradeMessage trade : coalesced.trades()) {
             requireMarket(market, trade.channel());
-            keys.add(RedisKeys.tradesSeq(market));
-            keys.add(RedisKeys.tradeTape(market));
-            keys.add(RedisKeys.history(market, trade.channel()));
-            args.add("trade");
-            args.add(Long.toString(trade.seq()));
-            args.add(Json.write(trade));
-            args.add(RedisKeys.pubsub(trade.channel()));
-            args.add(Integer.toString(TAPE_LENGTH));
+            ChannelKeys k = keys(trade.channel(), ch -> new String[] {RedisKeys.tradesSeq(market),
+                    RedisKeys.tradeTape(market), RedisKeys.history(market, ch)});
+            for (byte[] key : k.keys) {
+                b.key(key);
+            }
+            b.arg(TRADE);
+            b.arg(trade.seq());
+            b.arg(Json.writeBytes(trade));
+            b.arg(k.pubsub);
+            b.arg(TAPE_LENGTH_ARG);
         }
-        for (KlineMessage kline : p.klines()) {
+        for (KlineMessage kline : coalesced.klines()) {
             requireMarket(market, kline.channel());
-            keys.add(RedisKeys.klinesSeq(market, kline.interval()));
-            keys.add(RedisKeys.klines(market, kline.interval()));
-            keys.add(RedisKeys.history(market, kline.channel()));
-            args.add("kline");
-            args.add(Long.toString(kline.seq()));
-            args.add(Long.toString(kline.openTime()));
-            args.add(Json.write(kline));
-            args.add(RedisKeys.pubsub(kline.channel()));
-            args.add(Integer.toString(KLINES_KEPT));
+            ChannelKeys k = keys(kline.channel(), ch -> new String[] {RedisKeys.klinesSeq(market, kline.interval()),
+                    RedisKeys.klines(market, kline.interval()), RedisKeys.history(market, ch),
+                    RedisKeys.klinesVersion(market, kline.interval())});
+            for (byte[] key : k.keys) {
+                b.key(key);
+            }
+            b.arg(KLINE);
+            b.arg(kline.seq());
+            b.arg(kline.openTime());
+            versioned(Json.writeBytes(kline), b);
+            b.arg(k.pubsub);
+            b.arg(KLINES_KEPT_ARG);
         }
-        TickerMessage ticker = p.ticker();
+        TickerMessage ticker = coalesced.ticker();
         if (ticker != null) {
             requireMarket(market, ticker.channel());
-            keys.add(RedisKeys.tickerSeq(market));
-            keys.add(RedisKeys.ticker(market));
-            keys.add(RedisKeys.history(market, ticker.channel()));
-            args.add("ticker");
-            args.add(Long.toString(ticker.seq()));
-            args.add(Json.write(ticker));
-            args.add(RedisKeys.pubsub(ticker.channel()));
+            ChannelKeys k = keys(ticker.channel(), ch -> new String[] {RedisKeys.tickerSeq(market),
+                    RedisKeys.ticker(market), RedisKeys.history(market, ch), RedisKeys.tickerVersion(market)});
+            for (byte[] key : k.keys) {
+                b.key(key);
+            }
+            b.arg(TICKER);
+            b.arg(ticker.seq());
+            versioned(Json.writeBytes(ticker), b);
+            b.arg(k.pubsub);
         }
+        return b.build(books.size());
+    }
+
+    private static final byte[] SEQ_FIELD = ascii("\"seq\":");
+
+    /**
+     * Adds a candle's or ticker's JSON as head and tail around its {@code seq} value, which Redis
+     * fills in with the channel's own sequence (the writer's {@code seq} is only its version). The
+     * first {@code "seq":} is the field: only {@code "ch"}, a channel name, comes before it.
+     */
+    private static void versioned(byte[] json, ScriptBuilder b) {
+        int at = indexOf(json, SEQ_FIELD);
+        if (at < 0) {
+            throw new IllegalArgumentException("no seq in " + new String(json, StandardCharsets.UTF_8));
+        }
+        int digits = at + SEQ_FIELD.length;
+        int end = digits;
+        while (end < json.length && json[end] >= '0' && json[end] <= '9') {
+            end++;
+        }
+        b.arg(Arrays.copyOfRange(json, 0, digits));
+        b.arg(Arrays.copyOfRange(json, end, json.length));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** One call's keys and arguments: the messages in order (of one account, so that the keys share a slot). */
-    private static Script accountScript(List<AccountMessage> messages) {
-        String[] keys = new String[4 * messages.size()];
-        String[] args = new String[6 * messages.size()];
+    private Script accountScript(List<AccountMessage> messages) {
+        ScriptBuilder b = new ScriptBuilder();
         long first = -1;
         for (int n = 0; n < messages.size(); n++) {
             AccountMessage message = messages.get(n);
@@ -347,33 +413,36 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             if (message.seq() != 0) {
                 throw new IllegalArgumentException("Redis numbers account messages; seq must be 0, was " + message.seq());
             }
-            String balanceField = message.event() instanceof BalanceChanged balance
-                    ? balance.market() + "|" + balance.asset() : "";
-            keys[4 * n] = RedisKeys.accountSeq(account, message.channel());
-            keys[4 * n + 1] = RedisKeys.accountPositions(account, message.channel());
-            keys[4 * n + 2] = RedisKeys.accountHistory(account, message.channel());
-            keys[4 * n + 3] = RedisKeys.accountBalances(account);
-            args[6 * n] = String.valueOf(message.market());
-            args[6 * n + 1] = Long.toString(message.engineSeq());
-            args[6 * n + 2] = Json.write(message);
-            args[6 * n + 3] = RedisKeys.pubsub(message.channel());
-            args[6 * n + 4] = Integer.toString(HISTORY_LENGTH);
-            args[6 * n + 5] = balanceField;
+            ChannelKeys k = keys(message.channel(), ch -> new String[] {RedisKeys.accountSeq(account, ch),
+                    RedisKeys.accountPositions(account, ch), RedisKeys.accountHistory(account, ch),
+                    RedisKeys.accountBalances(account)});
+            for (byte[] key : k.keys) {
+                b.key(key);
+            }
+            b.arg(String.valueOf(message.market()));
+            b.arg(message.engineSeq());
+            b.arg(Json.writeBytes(message));
+            b.arg(k.pubsub);
+            b.arg(HISTORY_LENGTH_ARG);
+            b.arg(message.event() instanceof BalanceChanged balance
+                    ? (balance.market() + "|" + balance.asset()).getBytes(StandardCharsets.UTF_8) : EMPTY);
         }
-        return new Script(keys, args);
+        return b.build(0);
     }
 
-    private static MarketPublication.Result result(MarketPublication p, List<Long> reply) {
-        int i = 0;
+    /** A market call's result: its book messages' outcome (the worst of them) and how many messages it published. */
+    private static MarketPublication.Result result(Script script, List<Long> reply) {
         Outcome book = null;
         int published = 0;
-        if (p.book() != null) {
-            long r = reply.get(i++);
-            book = r == 1 ? Outcome.PUBLISHED : r == 0 ? Outcome.STALE : Outcome.GAP;
+        for (int i = 0; i < reply.size(); i++) {
+            long r = reply.get(i);
             published += r == 1 ? 1 : 0;
-        }
-        for (; i < reply.size(); i++) {
-            published += reply.get(i) == 1 ? 1 : 0;
+            if (i < script.books()) {
+                Outcome outcome = r == 1 ? Outcome.PUBLISHED : r == 0 ? Outcome.STALE : Outcome.GAP;
+                if (book == null || outcome == Outcome.GAP || (outcome == Outcome.PUBLISHED && book == Outcome.STALE)) {
+                    book = outcome;
+                }
+            }
         }
         return new MarketPublication.Result(book, published);
     }
@@ -395,7 +464,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        batchConnection.close();
+        scriptConnection.close();
         connection.close();
     }
 }

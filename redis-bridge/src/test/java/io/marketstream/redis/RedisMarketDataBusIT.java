@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.Test;
 class RedisMarketDataBusIT {
     private static final MarketCatalog CATALOG = MarketCatalog.defaults();
     private static final MarketSpec BTC = CATALOG.get("BTC-USD");
+    /** With a market of its own for tests that must not depend on the others' order. */
+    private static final MarketCatalog WITH_SOL = new MarketCatalog(List.of(CATALOG.get("BTC-USD"), CATALOG.get("ETH-USD"),
+            MarketSpec.builder("SOL-USD", 2, 4).build()));
     private static EmbeddedRedis redis;
     private static RedisClient client;
 
@@ -118,9 +122,16 @@ class RedisMarketDataBusIT {
         }
     }
 
-    private static KlineMessage kline(long seq, long openTime, String close, boolean closed) {
-        return new KlineMessage("kline.ETH-USD.1m", seq, 100 + seq, KlineInterval.M1, openTime, openTime + 59_999,
-                "10.00", close, "10.00", close, "1.0000", "10.000000", 1, seq, seq, closed, openTime);
+    private static KlineMessage kline(long version, long openTime, String close, boolean closed) {
+        return new KlineMessage("kline.ETH-USD.1m", version, 100 + version, KlineInterval.M1, openTime, openTime + 59_999,
+                "10.00", close, "10.00", close, "1.0000", "10.000000", 1, version, version, closed, openTime);
+    }
+
+    /** The message as Redis stores and publishes it: numbered with the channel's own seq. */
+    private static KlineMessage numbered(KlineMessage m, long seq) {
+        return new KlineMessage(m.channel(), seq, m.engineSeq(), m.interval(), m.openTime(), m.closeTime(), m.open(),
+                m.high(), m.low(), m.close(), m.baseVolume(), m.quoteVolume(), m.trades(), m.firstTradeId(),
+                m.lastTradeId(), m.closed(), m.ts());
     }
 
     @Test
@@ -130,22 +141,114 @@ class RedisMarketDataBusIT {
             publisher.publishMarkets(CATALOG);
             TickerMessage ticker = new TickerMessage("ticker.ETH-USD", 1, 103, "10.00", "10.00", "10.00", "10.00",
                     "0.00", "0.00", "1.0000", "10.000000", 1, null, null, "10.01", "2.0000", 60_000);
+            // the open candle's first state (version 1) is replaced by its closing state in the same call
             MarketPublication.Result result = publisher.publish(new MarketPublication("ETH-USD", null, false, null,
                     List.of(kline(1, 0, "10.00", false), kline(2, 0, "10.50", true), kline(3, 60_000, "10.50", false)),
                     ticker));
             assertThat(result.book()).isNull();
-            assertThat(result.published()).isEqualTo(4);
+            assertThat(result.published()).isEqualTo(3);
             assertThat(publisher.publish(new MarketPublication("ETH-USD", null, false, null,
                     List.of(kline(2, 0, "99.00", true)), ticker)).published()).as("replays").isZero();
 
             assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 10))
-                    .containsExactly(kline(2, 0, "10.50", true), kline(3, 60_000, "10.50", false));
+                    .containsExactly(numbered(kline(2, 0, "10.50", true), 1), numbered(kline(3, 60_000, "10.50", false), 2));
             assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 1))
-                    .containsExactly(kline(3, 60_000, "10.50", false));
-            assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, 59_999, 10)).containsExactly(kline(2, 0, "10.50", true));
+                    .containsExactly(numbered(kline(3, 60_000, "10.50", false), 2));
+            assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, 59_999, 10))
+                    .containsExactly(numbered(kline(2, 0, "10.50", true), 1));
             assertThat(reader.ticker("ETH-USD")).hasValue(ticker);
             assertThat(reader.markets()).containsExactlyElementsOf(CATALOG.all());
-            assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList().hasSize(2);
+            assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList().hasSize(1);
+
+            // a writer that left versions 4 to 6 out (states a later one replaced): the channel has no gap
+            assertThat(publisher.publish(new MarketPublication("ETH-USD", null, false, null,
+                    List.of(kline(7, 60_000, "11.00", false)), null)).published()).isEqualTo(1);
+            assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList()
+                    .extracting(json -> Json.read((String) json, KlineMessage.class))
+                    .containsExactly(numbered(kline(3, 60_000, "10.50", false), 2),
+                            numbered(kline(7, 60_000, "11.00", false), 3));
+        }
+    }
+
+    @Test
+    void shouldNumberTickersByRedisAndDropThoseNotNewerThanTheStoredVersion() throws Exception {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, WITH_SOL);
+             RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("ticker.SOL-USD", (ch, payload) -> received.add(payload)).get(5, TimeUnit.SECONDS);
+            List<TickerMessage> versions = new ArrayList<>();
+            for (long version = 10; version <= 15; version++) {
+                versions.add(new TickerMessage("ticker.SOL-USD", version, 200 + version, "10.00", "10.00", "10.00",
+                        "10.00", "0.00", "0.00", "1.0000", "10.000000", version, null, null, null, null, version));
+            }
+            // versions 10 and 11 in one call: only 11 is published; 13 alone; then 12 (older) is dropped
+            assertThat(publisher.publishBatch(List.of(
+                    new MarketPublication("SOL-USD", null, false, null, List.of(), versions.get(0)),
+                    new MarketPublication("SOL-USD", null, false, null, List.of(), versions.get(1))), List.of()))
+                    .containsEntry("SOL-USD", new MarketPublication.Result(null, 1));
+            long before = reader.historyAfter("ticker.SOL-USD", 0).orElseThrow().size();
+            assertThat(publisher.publish(new MarketPublication("SOL-USD", null, false, null, List.of(), versions.get(3)))
+                    .published()).isEqualTo(1);
+            assertThat(publisher.publish(new MarketPublication("SOL-USD", null, false, null, List.of(), versions.get(2)))
+                    .published()).as("older than what is stored").isZero();
+
+            List<TickerMessage> history = reader.historyAfter("ticker.SOL-USD", 0).orElseThrow().stream()
+                    .map(json -> Json.read(json, TickerMessage.class)).toList();
+            assertThat(history).hasSize((int) before + 1);
+            for (int i = 0; i < history.size(); i++) {
+                assertThat(history.get(i).seq()).as("numbered by Redis without gaps").isEqualTo(i + 1);
+            }
+            assertThat(history.get(history.size() - 1).engineSeq()).isEqualTo(213);
+            assertThat(reader.ticker("SOL-USD")).get().extracting(TickerMessage::engineSeq).isEqualTo(213L);
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 2);
+            assertThat(received).extracting(json -> Json.read(json, TickerMessage.class).engineSeq())
+                    .containsExactly(211L, 213L);
+        }
+    }
+
+    @Test
+    void shouldMergeConsecutiveDeltasOfABatchIntoOneThatLeavesTheSameBook() throws Exception {
+        MarketSpec sol = WITH_SOL.get("SOL-USD");
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, WITH_SOL);
+             RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
+            List<String> received = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("book.SOL-USD", (ch, payload) -> received.add(payload)).get(5, TimeUnit.SECONDS);
+            long start = reader.book("SOL-USD", 1).lastSeq();
+            L2Book book = new L2Book(sol);
+            BookMessage stored = reader.book("SOL-USD", Integer.MAX_VALUE);
+            book.replace(stored.bids(), stored.asks());
+            L2Book clientBook = new L2Book(sol);
+            clientBook.replace(stored.bids(), stored.asks());
+            List<MarketPublication> publications = new ArrayList<>();
+            long seq = start;
+            long[][] changes = {{0, 2_000, 1_000}, {1, 2_100, 500}, {0, 2_000, 3_000}, {0, 1_900, 700}, {0, 2_000, 0},
+                    {1, 2_100, 0}};
+            for (long[] change : changes) {
+                Side side = change[0] == 0 ? Side.BUY : Side.SELL;
+                book.set(side, change[1], change[2]);
+                PriceLevel level = new PriceLevel(sol.formatPrice(change[1]), sol.formatQty(change[2]));
+                seq++;
+                publications.add(new MarketPublication("SOL-USD", new BookMessage("book.SOL-USD", BookMessage.DELTA,
+                        seq, seq, side == Side.BUY ? List.of(level) : List.of(), side == Side.SELL ? List.of(level) : List.of(),
+                        book.checksum(), seq), false, null, List.of(), null));
+            }
+            assertThat(publisher.publishBatchAsync(publications, List.of()).toCompletableFuture().join())
+                    .containsEntry("SOL-USD", new MarketPublication.Result(Outcome.PUBLISHED, 1));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+            BookMessage merged = Json.read(received.get(0), BookMessage.class);
+            assertThat(merged.firstSeq()).isEqualTo(start + 1);
+            assertThat(merged.lastSeq()).isEqualTo(seq);
+            clientBook.apply(merged.bids(), merged.asks());
+            assertThat(clientBook.checksum()).isEqualTo(merged.checksum()).isEqualTo(book.checksum());
+            assertThat(clientBook.copyOf(Side.BUY)).isEqualTo(book.copyOf(Side.BUY));
+            assertThat(clientBook.copyOf(Side.SELL)).isEqualTo(book.copyOf(Side.SELL));
+            BookMessage after = reader.book("SOL-USD", Integer.MAX_VALUE);
+            assertThat(after.lastSeq()).isEqualTo(seq);
+            assertThat(after.checksum()).isEqualTo(book.checksum());
+            assertThat(reader.historyAfter("book.SOL-USD", start)).hasValue(List.of(received.get(0)));
         }
     }
 
@@ -171,12 +274,11 @@ class RedisMarketDataBusIT {
                 accounts.add(new AccountMessage(0, "orders.55", "ETH-USD", seq, rested));
                 accounts.add(new AccountMessage(0, "orders.56", "ETH-USD", seq, rested));
             }
-            List<MarketPublication.Result> results = publisher.publishBatchAsync(publications, accounts)
+            Map<String, MarketPublication.Result> results = publisher.publishBatchAsync(publications, accounts)
                     .toCompletableFuture().join();
-            assertThat(results).hasSize(12);
-            assertThat(results.get(0)).isEqualTo(new MarketPublication.Result(Outcome.PUBLISHED, 1));
-            assertThat(results.get(2)).isEqualTo(new MarketPublication.Result(Outcome.PUBLISHED, 2));
-            assertThat(results.get(1)).isEqualTo(new MarketPublication.Result(null, 1));
+            // ETH's six consecutive deltas go out as one, and its three trades each as their own
+            assertThat(results).containsExactly(Map.entry("ETH-USD", new MarketPublication.Result(Outcome.PUBLISHED, 4)),
+                    Map.entry("BTC-USD", new MarketPublication.Result(null, 6)));
 
             BookMessage stored = reader.book("ETH-USD", 100);
             assertThat(stored.lastSeq()).isEqualTo(6);
@@ -185,8 +287,8 @@ class RedisMarketDataBusIT {
             assertThat(reader.historyAfter("orders.55", 0)).get().asList().hasSize(6);
             assertThat(reader.historyAfter("orders.56", 3)).get().asList().hasSize(3);
 
-            List<MarketPublication.Result> replay = publisher.publishBatch(publications, accounts);
-            assertThat(replay).as("a replayed batch changes nothing")
+            Map<String, MarketPublication.Result> replay = publisher.publishBatch(publications, accounts);
+            assertThat(replay.values()).as("a replayed batch changes nothing")
                     .allMatch(r -> r.published() == 0 && (r.book() == null || r.book() == Outcome.STALE));
             assertThat(reader.historyAfter("orders.55", 0)).get().asList().hasSize(6);
         }
@@ -214,6 +316,39 @@ class RedisMarketDataBusIT {
             assertThat(received).extracting(json -> Json.read(json, AccountMessage.class)).containsExactlyElementsOf(expected);
             assertThat(reader.historyAfter("orders.77", 1)).get().asList()
                     .extracting(json -> Json.read((String) json, AccountMessage.class)).containsExactlyElementsOf(expected.subList(1, 3));
+        }
+    }
+
+    @Test
+    void shouldNumberAnAccountsMessagesInOneCallAndDropReplaysWithinAndAcrossCalls() {
+        try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+             RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG)) {
+            OrderRested btc5 = new OrderRested("BTC-USD", 5, "c", 1, 1, 88, Side.BUY, "1.00", "1.0000");
+            OrderRested eth3 = new OrderRested("ETH-USD", 3, "d", 1, 2, 88, Side.SELL, "2.00", "1.0000");
+            OrderRested btc6 = new OrderRested("BTC-USD", 6, "e", 1, 3, 88, Side.BUY, "1.00", "2.0000");
+            io.marketstream.protocol.event.BalanceChanged balance = new io.marketstream.protocol.event.BalanceChanged(
+                    "BTC-USD", 7, "e", 1, 88, "USD", "1.000000", "0.000000");
+            List<AccountMessage> first = List.of(new AccountMessage(0, "orders.88", "BTC-USD", 5, btc5),
+                    new AccountMessage(0, "orders.88", "ETH-USD", 3, eth3),
+                    new AccountMessage(0, "orders.88", "BTC-USD", 5, btc5),
+                    new AccountMessage(0, "balances.88", "BTC-USD", 7, balance),
+                    new AccountMessage(0, "orders.88", "BTC-USD", 6, btc6));
+            publisher.publishBatch(List.of(), first);
+            assertThat(reader.historyAfter("orders.88", 0)).get().asList()
+                    .extracting(json -> Json.read((String) json, AccountMessage.class))
+                    .containsExactly(new AccountMessage(1, "orders.88", "BTC-USD", 5, btc5),
+                            new AccountMessage(2, "orders.88", "ETH-USD", 3, eth3),
+                            new AccountMessage(3, "orders.88", "BTC-USD", 6, btc6));
+            assertThat(reader.historyAfter("balances.88", 0)).get().asList().hasSize(1);
+
+            // the positions and counters written back at the end of the call hold for the next one
+            OrderRested eth4 = new OrderRested("ETH-USD", 4, "f", 1, 4, 88, Side.SELL, "2.00", "2.0000");
+            publisher.publishBatch(List.of(), List.of(new AccountMessage(0, "orders.88", "BTC-USD", 6, btc6),
+                    new AccountMessage(0, "orders.88", "ETH-USD", 4, eth4)));
+            assertThat(publisher.publishAccount(new AccountMessage(0, "orders.88", "ETH-USD", 3, eth3))).isZero();
+            assertThat(reader.historyAfter("orders.88", 3)).get().asList()
+                    .extracting(json -> Json.read((String) json, AccountMessage.class))
+                    .containsExactly(new AccountMessage(4, "orders.88", "ETH-USD", 4, eth4));
         }
     }
 

@@ -66,9 +66,9 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     private final Map<String, MarketKlines> klines = new LinkedHashMap<>();
     private final Map<String, TickerWindow> tickers = new HashMap<>();
     /** Positions read so far, kept in step with the store (which is the truth after a restart). */
-    private final Map<String, Long> positionCache = new HashMap<>();
+    private final Map<String, Positions> positionCache = new HashMap<>();
     private KeyValueStore<String, Long> levels;
-    private KeyValueStore<String, Long> positions;
+    private KeyValueStore<String, Long> positionStore;
     private KeyValueStore<String, String> klineStore;
     private KeyValueStore<String, String> minuteStore;
     private ProcessorContext<Void, Void> context;
@@ -85,7 +85,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         levels = context.getStateStore(MarketDataTopology.LEVELS_STORE);
-        positions = context.getStateStore(MarketDataTopology.POSITIONS_STORE);
+        positionStore = context.getStateStore(MarketDataTopology.POSITIONS_STORE);
         klineStore = context.getStateStore(MarketDataTopology.KLINES_STORE);
         minuteStore = context.getStateStore(MarketDataTopology.MINUTES_STORE);
         context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
@@ -123,7 +123,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
                 catalog.find(market).ifPresent(spec -> ticker(spec).add(Candle.decode(entry.value)));
             }
         }
-        Long stored = positions.get(CLOCK_KEY);
+        Long stored = positionStore.get(CLOCK_KEY);
         clock = stored == null ? Long.MIN_VALUE : stored;
     }
 
@@ -150,7 +150,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             return;
         }
         String market = spec.symbol();
-        long folded = position(market, "seq");
+        long folded = positions(market).seq;
         if (event.seq() <= folded) {
             return;
         }
@@ -164,7 +164,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         L2Book book = book(spec);
         Map.Entry<Long, Long> bidBefore = book.best(Side.BUY);
         Map.Entry<Long, Long> askBefore = book.best(Side.SELL);
-        Map<String, Long> changed = new LinkedHashMap<>();
+        LevelChange changed;
         long tradePrice = 0;
         long tradeQty = 0;
         long tradeQuote = 0;
@@ -177,7 +177,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
                 tradeQuote = trade.quoteQty() == null ? spec.notional(tradePrice, tradeQty) : spec.parseQuote(trade.quoteQty());
                 Objects.requireNonNull(trade.takerSide(), "takerSide");
             }
-            fold(spec, book, event, changed);
+            changed = fold(spec, book, event);
         } catch (RuntimeException e) {
             // A malformed or inconsistent event (each event changes at most one level, and nothing is
             // changed before its fields are validated). It is not folded, so the market waits here
@@ -185,30 +185,24 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             skip(market + " event " + event + " that cannot be folded; the market stops here", e);
             return;
         }
-        setPosition(market, "seq", event.seq());
+        Positions positions = positions(market);
+        positions.seq(event.seq());
 
         Map<String, List<KlineMessage>> klineUpdates = new LinkedHashMap<>();
         Map<String, Boolean> minuteRolled = new HashMap<>();
         if (event.ts() > clock) {
             clock = event.ts();
-            positions.put(CLOCK_KEY, clock);
+            positionStore.put(CLOCK_KEY, clock);
             advanceAll(market, event.seq(), klineUpdates, minuteRolled);
         }
 
         BookMessage delta = null;
-        if (!changed.isEmpty()) {
-            long published = position(market, "pub");
-            List<PriceLevel> bids = new ArrayList<>();
-            List<PriceLevel> asks = new ArrayList<>();
-            for (Map.Entry<String, Long> e : changed.entrySet()) {
-                String[] parts = e.getKey().split("\\|");
-                long price = Long.parseLong(parts[1]);
-                PriceLevel level = new PriceLevel(spec.formatPrice(price), spec.formatQty(e.getValue()));
-                ("B".equals(parts[0]) ? bids : asks).add(level);
-            }
-            delta = new BookMessage(Channels.book(market), BookMessage.DELTA, published + 1, event.seq(), bids, asks,
+        if (changed != null) {
+            List<PriceLevel> level = List.of(new PriceLevel(spec.formatPrice(changed.price()), spec.formatQty(changed.qty())));
+            delta = new BookMessage(positions.bookChannel, BookMessage.DELTA, positions.pub + 1, event.seq(),
+                    changed.side() == Side.BUY ? level : List.of(), changed.side() == Side.SELL ? level : List.of(),
                     book.checksum(), event.ts());
-            setPosition(market, "pub", event.seq());
+            positions.pub(event.seq());
         }
 
         TradeMessage tradeMessage = null;
@@ -233,7 +227,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             if (!other.getKey().equals(market)) {
                 MarketSpec otherSpec = catalog.get(other.getKey());
                 TickerMessage otherTicker = minuteRolled.containsKey(other.getKey())
-                        ? ticker(otherSpec, position(other.getKey(), "seq")) : null;
+                        ? ticker(otherSpec, positions(other.getKey()).seq) : null;
                 sink.publish(new MarketUpdate(other.getKey(), null, book(otherSpec), null, other.getValue(), otherTicker));
             }
         }
@@ -244,19 +238,27 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         routeToAccounts(event);
     }
 
-    /** Applies the event's book change; throws, having changed nothing, if the event is malformed. */
-    private void fold(MarketSpec spec, L2Book book, EngineEvent event, Map<String, Long> changed) {
+    /** The one level an event changed, at its quantity after the event. */
+    private record LevelChange(Side side, long price, long qty) {
+    }
+
+    /**
+     * Applies the event's book change (an event changes at most one level) and returns it, or null if
+     * the event leaves the book alone; throws, having changed nothing, if the event is malformed.
+     */
+    private LevelChange fold(MarketSpec spec, L2Book book, EngineEvent event) {
         if (event instanceof OrderRested rested) {
-            change(book, changed, rested.side(), spec.parsePrice(rested.price()), spec.parseQty(rested.qty()));
+            return change(book, rested.side(), spec.parsePrice(rested.price()), spec.parseQty(rested.qty()));
         } else if (event instanceof OrderCancelled cancelled && cancelled.wasResting()) {
-            change(book, changed, cancelled.side(), spec.parsePrice(cancelled.price()),
+            return change(book, cancelled.side(), spec.parsePrice(cancelled.price()),
                     -spec.parseQty(cancelled.remainingQty()));
         } else if (event instanceof OrderReduced reduced) {
-            change(book, changed, reduced.side(), spec.parsePrice(reduced.price()), -spec.parseQty(reduced.reducedBy()));
+            return change(book, reduced.side(), spec.parsePrice(reduced.price()), -spec.parseQty(reduced.reducedBy()));
         } else if (event instanceof Trade trade) {
-            change(book, changed, trade.takerSide().opposite(), spec.parsePrice(trade.price()),
+            return change(book, trade.takerSide().opposite(), spec.parsePrice(trade.price()),
                     -spec.parseQty(trade.qty()));
         }
+        return null;
     }
 
     /** Moves every market of this task to the new event time, collecting candle updates. */
@@ -265,7 +267,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         for (Map.Entry<String, MarketKlines> entry : klines.entrySet()) {
             String market = entry.getKey();
             MarketKlines marketKlines = entry.getValue();
-            long engineSeq = market.equals(eventMarket) ? eventSeq : position(market, "seq");
+            long engineSeq = market.equals(eventMarket) ? eventSeq : positions(market).seq;
             List<KlineMessage> messages = new ArrayList<>();
             TickerWindow window = ticker(marketKlines.spec());
             boolean rolled = marketKlines.advance(clock, engineSeq, messages, minute -> {
@@ -287,8 +289,9 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
     private TickerMessage ticker(MarketSpec spec, long engineSeq) {
         String market = spec.symbol();
-        long seq = position(market, "ticker") + 1;
-        setPosition(market, "ticker", seq);
+        Positions positions = positions(market);
+        long seq = positions.ticker + 1;
+        positions.ticker(seq);
         MarketKlines marketKlines = klines.get(market);
         L2Book book = book(spec);
         return ticker(spec).message(seq, engineSeq, clock, marketKlines == null ? null : marketKlines.currentMinute(),
@@ -319,29 +322,64 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         return market + "|" + String.format("%019d", openTime);
     }
 
-    private void change(L2Book book, Map<String, Long> changed, Side side, long price, long delta) {
+    private LevelChange change(L2Book book, Side side, long price, long delta) {
         long now = book.add(side, price, delta);
-        String sideKey = side == Side.BUY ? "B" : "S";
-        String levelKey = book.spec().symbol() + "|" + sideKey + "|" + price;
+        String levelKey = book.spec().symbol() + (side == Side.BUY ? "|B|" : "|S|") + price;
         if (now == 0) {
             levels.delete(levelKey);
         } else {
             levels.put(levelKey, now);
         }
-        changed.put(sideKey + "|" + price, now);
+        return new LevelChange(side, price, now);
     }
 
-    private long position(String market, String name) {
-        return positionCache.computeIfAbsent(market + "|" + name, key -> {
-            Long value = positions.get(key);
+    /**
+     * A market's positions in {@link MarketDataTopology#POSITIONS_STORE} ({@code market|seq},
+     * {@code market|pub}, {@code market|ticker}), read once and then kept in memory in step with the
+     * store, with their keys built once.
+     */
+    private final class Positions {
+        final String bookChannel;
+        private final String seqKey;
+        private final String pubKey;
+        private final String tickerKey;
+        long seq;
+        long pub;
+        long ticker;
+
+        Positions(String market) {
+            bookChannel = Channels.book(market);
+            seqKey = market + "|seq";
+            pubKey = market + "|pub";
+            tickerKey = market + "|ticker";
+            seq = stored(seqKey);
+            pub = stored(pubKey);
+            ticker = stored(tickerKey);
+        }
+
+        void seq(long value) {
+            seq = value;
+            positionStore.put(seqKey, value);
+        }
+
+        void pub(long value) {
+            pub = value;
+            positionStore.put(pubKey, value);
+        }
+
+        void ticker(long value) {
+            ticker = value;
+            positionStore.put(tickerKey, value);
+        }
+
+        private long stored(String key) {
+            Long value = positionStore.get(key);
             return value == null ? 0L : value;
-        });
+        }
     }
 
-    private void setPosition(String market, String name, long value) {
-        String key = market + "|" + name;
-        positions.put(key, value);
-        positionCache.put(key, value);
+    private Positions positions(String market) {
+        return positionCache.computeIfAbsent(market, Positions::new);
     }
 
     private L2Book book(MarketSpec spec) {

@@ -23,12 +23,15 @@ import io.marketstream.redis.RedisMarketDataPublisher.Outcome;
  * Publishes the topology's output through the Redis bus, batched by a sender thread of its own: the
  * stream thread only queues each update; the sender takes everything queued (at most
  * {@value #MAX_BATCH}), writes it as one Lua call per market and one per account
- * ({@link RedisMarketDataPublisher#publishBatchAsync}: each call atomic, each channel in order), waits
- * for Redis's answer and takes the next batch. When traffic is light a batch is one update, sent at
- * once; under load batches grow by themselves while Redis works on the previous one, which is what
- * lets one Redis round trip, one serialisation pass and one socket write serve many events (smart
- * batching: no timer, no added wait). JSON writing happens on the sender thread too, off the stream
- * thread. At most {@value #MAX_QUEUED} updates wait; beyond that the stream thread waits.
+ * ({@link RedisMarketDataPublisher#publishBatchAsync}: each call atomic, each channel in order, a
+ * market's updates coalesced: consecutive book deltas merged, only the latest candle per open time
+ * and the latest ticker kept, every trade kept), waits for Redis's answer and takes the next batch.
+ * When traffic is light a batch is one update, sent at once, each message as it is; under load
+ * batches grow by themselves while Redis works on the previous one, which is what lets one Redis round
+ * trip, one serialisation pass and one socket write serve many events, and coalescing leaves out more
+ * superseded states the busier it gets (smart batching: no timer, no added wait). JSON writing happens
+ * on the sender thread too, off the stream thread. At most {@value #MAX_QUEUED} updates wait; beyond
+ * that the stream thread waits.
  *
  * <p>{@link #flush}, which the topology calls before every commit, waits until everything queued
  * is answered, so no input offset is committed ahead of Redis.
@@ -228,7 +231,7 @@ public final class RedisMarketDataSink implements MarketDataSink, AutoCloseable 
                 accounts.add((AccountMessage) item);
             }
         }
-        List<MarketPublication.Result> results;
+        Map<String, MarketPublication.Result> results;
         try {
             results = publisher.publishBatchAsync(publications, accounts).toCompletableFuture().join();
         } catch (RuntimeException e) {
@@ -240,11 +243,11 @@ public final class RedisMarketDataSink implements MarketDataSink, AutoCloseable 
                 return again;
             }
         }
-        for (int i = 0; i < results.size(); i++) {
-            if (results.get(i).book() == Outcome.GAP) {
-                gaps.add(publications.get(i).market());
+        results.forEach((market, result) -> {
+            if (result.book() == Outcome.GAP) {
+                gaps.add(market);
             }
-        }
+        });
         return null;
     }
 

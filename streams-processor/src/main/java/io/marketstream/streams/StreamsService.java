@@ -36,6 +36,14 @@ import io.marketstream.protocol.MarketCatalog;
  * is processed again (re-folded events reach Redis with their old sequences and are dropped there, so
  * clients see only the delay), and the stores' cache holds that long's dirty keys. It must stay well
  * below the producer's transaction timeout (Kafka Streams' default under exactly-once: 10 s).
+ *
+ * <p>Not at-least-once: it would not take the stall away (most of a commit is the producer's flush of
+ * the changelog records, which at-least-once keeps), and it would break the fold. Between commits the
+ * stores' changelogs are written at different moments (cache evictions at any time, the commit's
+ * flush store by store), so after a crash one store can hold an event another does not, and a store
+ * can be ahead of Redis: re-folding would apply a level change twice, or skip (as already folded) an
+ * event whose messages never reached Redis. docs/performance.md has the
+ * measurements.
  */
 public final class StreamsService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsService.class);

@@ -163,6 +163,12 @@ class StreamsToRedisIT {
             List<BookMessage> published = new CopyOnWriteArrayList<>();
             subscriber.subscribe("book.BTC-USD", (ch, payload) -> published.add(Json.read(payload, BookMessage.class)))
                     .get(5, TimeUnit.SECONDS);
+            List<KlineMessage> candles1m = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("kline.BTC-USD.1m", (ch, payload) -> candles1m.add(Json.read(payload, KlineMessage.class)))
+                    .get(5, TimeUnit.SECONDS);
+            List<TickerMessage> tickers = new CopyOnWriteArrayList<>();
+            subscriber.subscribe("ticker.BTC-USD", (ch, payload) -> tickers.add(Json.read(payload, TickerMessage.class)))
+                    .get(5, TimeUnit.SECONDS);
 
             StreamsService streams = startStreams(publisher, "streams-it");
             produce(first);
@@ -193,11 +199,14 @@ class StreamsToRedisIT {
             // the engine re-sending old events changes nothing and publishes nothing
             int before = published.size();
             produce(first.subList(0, 200));
+            List<EngineEvent> third = new ArrayList<>();
             EngineEvent next = model.next();
             while (!(next instanceof io.marketstream.protocol.event.OrderRested)) {
+                third.add(next);
                 produce(List.of(next));
                 next = model.next();
             }
+            third.add(next);
             produce(List.of(next));
             long newest = model.seq();
             await().atMost(Duration.ofSeconds(60)).until(() -> reader.book("BTC-USD", 1).lastSeq() == newest
@@ -210,6 +219,41 @@ class StreamsToRedisIT {
                 assertThat(m.firstSeq()).as("continuity of published deltas").isEqualTo(expectedFirst);
                 expectedFirst = m.lastSeq() + 1;
             }
+
+            // candles and tickers, coalesced by the sink and numbered by Redis: each channel's messages
+            // 1, 2, 3... (nothing twice, no gap) and the stored candles and ticker are those of the
+            // events folded once, without restart or replay, message by message
+            for (int i = 0; i < candles1m.size(); i++) {
+                assertThat(candles1m.get(i).seq()).as("kline channel seq").isEqualTo(i + 1);
+            }
+            for (int i = 0; i < tickers.size(); i++) {
+                assertThat(tickers.get(i).seq()).as("ticker channel seq").isEqualTo(i + 1);
+            }
+            try (TopologyHarness once = new TopologyHarness(CATALOG)) {
+                first.forEach(once::pipe);
+                second.forEach(once::pipe);
+                third.forEach(once::pipe);
+                java.util.Map<Long, KlineMessage> expected = new java.util.TreeMap<>();
+                once.klines().stream().filter(k -> k.interval() == KlineInterval.M1)
+                        .forEach(k -> expected.put(k.openTime(), withoutSeq(k)));
+                assertThat(reader.klines("BTC-USD", KlineInterval.M1, 0, Long.MAX_VALUE, 1_000))
+                        .extracting(StreamsToRedisIT::withoutSeq).containsExactlyElementsOf(expected.values());
+                TickerMessage lastTicker = once.tickers().get(once.tickers().size() - 1);
+                assertThat(reader.ticker("BTC-USD")).get().extracting(StreamsToRedisIT::withoutSeq)
+                        .isEqualTo(withoutSeq(lastTicker));
+            }
         }
+    }
+
+    private static KlineMessage withoutSeq(KlineMessage m) {
+        return new KlineMessage(m.channel(), 0, m.engineSeq(), m.interval(), m.openTime(), m.closeTime(), m.open(),
+                m.high(), m.low(), m.close(), m.baseVolume(), m.quoteVolume(), m.trades(), m.firstTradeId(),
+                m.lastTradeId(), m.closed(), m.ts());
+    }
+
+    private static TickerMessage withoutSeq(TickerMessage m) {
+        return new TickerMessage(m.channel(), 0, m.engineSeq(), m.last(), m.open(), m.high(), m.low(), m.change(),
+                m.changePercent(), m.baseVolume(), m.quoteVolume(), m.trades(), m.bid(), m.bidQty(), m.ask(),
+                m.askQty(), m.ts());
     }
 }

@@ -28,6 +28,10 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.event.EngineEvent;
+import io.marketstream.protocol.event.OrderCancelled;
+import io.marketstream.protocol.event.OrderReduced;
+import io.marketstream.protocol.event.OrderRested;
+import io.marketstream.protocol.event.Trade;
 import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
@@ -50,8 +54,9 @@ import io.marketstream.streams.StreamsService;
  *       second it sustains while catching up.</li>
  *   <li><b>Latency</b>: for each of {@code --rates}, events are sent at that fixed rate for
  *       {@code --seconds} (the first quarter is warm-up, not recorded) and the time from handing an
- *       event to the Kafka producer to receiving, on a Redis pub/sub subscription in this JVM, the
- *       book delta or trade it caused (matched by sequence) goes into an HdrHistogram.</li>
+ *       book-changing event to the Kafka producer to receiving, on a Redis pub/sub subscription in this
+ *       JVM, the book delta that covers it (a merged delta covers several) or its trade message goes
+ *       into an HdrHistogram.</li>
  * </ol>
  * Kafka, Redis, the job, the producer and the subscriber share the machine's cores, so the figures
  * include their competition. Usage: see {@code docs/performance.md}.
@@ -112,10 +117,16 @@ public final class StreamsToRedisBenchmark {
                 for (int m = 0; m < markets.size(); m++) {
                     int market = m;
                     subscriber.subscribe(Channels.book(markets.get(m).symbol()),
-                            (ch, payload) -> onPublish(market, Json.read(payload, BookMessage.class).lastSeq()))
+                            (ch, payload) -> {
+                                BookMessage book = Json.read(payload, BookMessage.class);
+                                onPublish(market, book.firstSeq(), book.lastSeq());
+                            })
                             .get(5, TimeUnit.SECONDS);
                     subscriber.subscribe(Channels.trades(markets.get(m).symbol()),
-                            (ch, payload) -> onPublish(market, Json.read(payload, TradeMessage.class).seq()))
+                            (ch, payload) -> {
+                                long seq = Json.read(payload, TradeMessage.class).seq();
+                                onPublish(market, seq, seq);
+                            })
                             .get(5, TimeUnit.SECONDS);
                 }
 
@@ -166,9 +177,14 @@ public final class StreamsToRedisBenchmark {
         }
     }
 
-    /** The stream threads' commits so far: each one stalls its thread (see StreamsService). */
+    /**
+     * The stream threads' commits so far: each one stalls its thread (see StreamsService). Then where
+     * the commits' time went, in total: the producer's flush (changelog records) and, exactly-once,
+     * sending the offsets and committing the transaction.
+     */
     private static void printCommits(StreamsService streams) {
         StringBuilder line = new StringBuilder("  stream thread commits:");
+        StringBuilder producer = new StringBuilder("  stream producer totals:");
         streams.metrics().forEach((name, metric) -> {
             if ("stream-thread-metrics".equals(name.group()) && name.name().startsWith("commit-")
                     && !name.name().endsWith("-rate") && !name.name().contains("ratio")) {
@@ -176,8 +192,15 @@ public final class StreamsToRedisBenchmark {
                 line.append(' ').append(name.name()).append('=')
                         .append(value instanceof Double d ? String.format("%.1f", d) : value);
             }
+            if ("producer-metrics".equals(name.group()) && name.name().endsWith("-time-ns-total")
+                    && (name.name().startsWith("txn-") || name.name().startsWith("flush-"))
+                    && metric.metricValue() instanceof Double d) {
+                producer.append(' ').append(name.name().replace("-time-ns-total", "")).append('=')
+                        .append(String.format("%.0f ms", d / 1e6));
+            }
         });
         System.out.println(line);
+        System.out.println(producer);
     }
 
     /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
@@ -211,20 +234,32 @@ public final class StreamsToRedisBenchmark {
         return true;
     }
 
-    private void onPublish(int market, long seq) {
+    /**
+     * A book message covering engine sequences {@code first..last} (several book changes when the sink
+     * merged deltas), or a trade ({@code first == last}): each book-changing event it covers is seen now.
+     */
+    private void onPublish(int market, long first, long last) {
         long now = System.nanoTime();
         if (firstPublish == 0) {
             firstPublish = now;
         }
         lastPublish = now;
-        lastSeqSeen[market] = Math.max(lastSeqSeen[market], seq);
+        lastSeqSeen[market] = Math.max(lastSeqSeen[market], last);
         received.incrementAndGet();
-        if (recording && seq < sentNanos[market].length) {
-            long sent = sentNanos[market][(int) seq];
-            if (sent != 0) {
-                recorder.recordValue(Math.max(0, now - sent));
+        if (recording) {
+            for (long seq = Math.max(1, first); seq <= last && seq < sentNanos[market].length; seq++) {
+                long sent = sentNanos[market][(int) seq];
+                if (sent != 0) {
+                    recorder.recordValue(Math.max(0, now - sent));
+                }
             }
         }
+    }
+
+    /** Whether the event changes the book (so a book delta, and for a trade a trade message, follows it). */
+    private static boolean changesBook(EngineEvent event) {
+        return event instanceof OrderRested || event instanceof OrderReduced || event instanceof Trade
+                || (event instanceof OrderCancelled cancelled && cancelled.wasResting());
     }
 
     private void latency(KafkaProducer<String, EngineEvent> producer, int rate, int seconds) throws Exception {
@@ -249,7 +284,7 @@ public final class StreamsToRedisBenchmark {
             }
             int m = (int) (i % markets.size());
             EngineEvent event = models.get(m).next();
-            if (event.seq() < sentNanos[m].length) {
+            if (event.seq() < sentNanos[m].length && changesBook(event)) {
                 sentNanos[m][(int) event.seq()] = System.nanoTime();
             }
             producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));

@@ -9,7 +9,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * trades yields a flat candle: open = high = low = close = the previous close, zero volume, no trade
  * ids (0).
  *
- * @param seq        the channel's message sequence: 1, 2, 3… without gaps (resume and idempotence)
+ * @param seq        the channel's message sequence: 1, 2, 3… without gaps (resume), assigned by Redis
+ *                   as it stores the message; a writer puts its own version of the channel here
+ *                   (strictly increasing per channel), which Redis uses to drop replays and then
+ *                   replaces (see {@code publish_market.lua})
  * @param engineSeq  the engine sequence of the market's last event this candle state includes
  * @param openTime   start of the interval, epoch ms, inclusive
  * @param closeTime  end of the interval, epoch ms, inclusive ({@code openTime + length - 1})

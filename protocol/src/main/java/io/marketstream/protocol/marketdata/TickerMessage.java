@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * calendar day. Fields that do not exist yet (no trade in the window, an empty book side) are left
  * out. Every message is the complete ticker.
  *
- * @param seq         the channel's message sequence: 1, 2, 3… without gaps
+ * @param seq         the channel's message sequence: 1, 2, 3… without gaps, assigned by Redis; a
+ *                    writer puts its own version of the channel here (as for {@link KlineMessage})
  * @param engineSeq   the engine sequence of the market's last event included
  * @param last        price of the market's last trade (even if older than 24h)
  * @param open        price of the first trade in the window
