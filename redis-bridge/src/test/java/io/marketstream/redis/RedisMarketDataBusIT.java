@@ -44,7 +44,7 @@ class RedisMarketDataBusIT {
     @BeforeAll
     static void start() {
         redis = EmbeddedRedis.start();
-        client = RedisClient.create(redis.uri());
+        client = RedisClients.create(redis.uri());
     }
 
     @AfterAll

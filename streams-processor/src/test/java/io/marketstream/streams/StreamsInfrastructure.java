@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedKafka;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.kafka.Topics;
@@ -23,7 +24,7 @@ record StreamsInfrastructure(EmbeddedKafka kafka, EmbeddedRedis redis, RedisClie
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
         }
-        return new StreamsInfrastructure(kafka, redis, RedisClient.create(redis.uri()));
+        return new StreamsInfrastructure(kafka, redis, RedisClients.create(redis.uri()));
     }
 
     @Override

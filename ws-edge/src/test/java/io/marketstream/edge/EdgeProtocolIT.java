@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
@@ -52,7 +53,7 @@ class EdgeProtocolIT {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = EmbeddedRedis.start();
-        redisClient = RedisClient.create(redis.uri());
+        redisClient = RedisClients.create(redis.uri());
         publisher = new RedisMarketDataPublisher(redisClient);
         ws.start();
     }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
@@ -46,7 +47,7 @@ class EdgeResilienceIT {
     @BeforeAll
     static void startRedis() throws Exception {
         redis = EmbeddedRedis.start();
-        redisClient = RedisClient.create(redis.uri());
+        redisClient = RedisClients.create(redis.uri());
         publisher = new RedisMarketDataPublisher(redisClient);
         ws.start();
     }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.MarketCatalog;
@@ -50,7 +51,7 @@ class LivePageIT {
     @BeforeAll
     static void start() throws Exception {
         redis = EmbeddedRedis.start();
-        redisClient = RedisClient.create(redis.uri());
+        redisClient = RedisClients.create(redis.uri());
         publisher = new RedisMarketDataPublisher(redisClient);
         edge = new EdgeNode(EdgeConfig.defaults(0), MarketCatalog.defaults(), redis.uri()).start();
         chromium = HeadlessChromium.start();

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
@@ -59,7 +60,7 @@ class RestApiIT {
     @BeforeAll
     static void start() {
         redis = EmbeddedRedis.start();
-        redisClient = RedisClient.create(redis.uri());
+        redisClient = RedisClients.create(redis.uri());
         publisher = new RedisMarketDataPublisher(redisClient);
         edge = new EdgeNode(EdgeConfig.defaults(0), CATALOG, redis.uri()).start();
 

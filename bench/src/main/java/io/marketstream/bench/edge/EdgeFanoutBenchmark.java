@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 import io.lettuce.core.RedisClient;
+import io.marketstream.redis.RedisClients;
 import io.marketstream.edge.EdgeConfig;
 import io.marketstream.edge.EdgeNode;
 import io.marketstream.embedded.EmbeddedRedis;
@@ -121,7 +122,7 @@ public final class EdgeFanoutBenchmark {
                         .replaceAll("\\s+", "-"),
                 loadAverage());
         redis = EmbeddedRedis.start();
-        RedisClient redisClient = RedisClient.create(redis.uri());
+        RedisClient redisClient = RedisClients.create(redis.uri());
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(redisClient);
              BookPublisher book = new BookPublisher(CATALOG.get("BTC-USD"), publisher)) {
             book.snapshot(intOption("--levels"));

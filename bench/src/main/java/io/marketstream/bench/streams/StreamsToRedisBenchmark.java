@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 
 import io.lettuce.core.RedisClient;
+import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedKafka;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Channels;
@@ -105,7 +106,7 @@ public final class StreamsToRedisBenchmark {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
             }
-            RedisClient client = RedisClient.create(redis.uri());
+            RedisClient client = RedisClients.create(redis.uri());
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
             p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
