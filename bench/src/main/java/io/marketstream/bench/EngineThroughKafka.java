@@ -1,5 +1,7 @@
 package io.marketstream.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +40,16 @@ import io.marketstream.protocol.kafka.Topics;
  * (deposits, then about 70% limit, 25% cancel, 5% market, over two markets on two partitions) is
  * written to the command topic first; then one {@link EngineService} is started and timed from its
  * first committed command to the commit of the last, every event acknowledged by the broker (acks=all,
- * idempotent) before each commit. Prints commands/s and events/s.
+ * idempotent) before each commit. Prints commands/s and the CPU time per command over the same
+ * window: of the whole JVM (broker, engine, its Kafka clients, harness) and of the engine thread
+ * alone. The CPU figures hardly depend on what else runs on the machine; the rate does.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka [commands]}
  * (default 1,000,000).
  */
 public final class EngineThroughKafka {
     private static final String GROUP = "engine-throughput";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private EngineThroughKafka() {
     }
@@ -84,6 +89,8 @@ public final class EngineThroughKafka {
             thread.start();
             long firstCommitted = 0;
             long firstAt = 0;
+            long firstProcessCpu = 0;
+            long firstEngineCpu = 0;
             long committed = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -98,10 +105,14 @@ public final class EngineThroughKafka {
                     if (firstAt == 0 && committed > 0) {
                         firstAt = System.nanoTime();
                         firstCommitted = committed;
+                        firstProcessCpu = processCpuNanos();
+                        firstEngineCpu = THREADS.getThreadCpuTime(thread.getId());
                     }
                 }
             }
             long end = System.nanoTime();
+            long processCpu = processCpuNanos() - firstProcessCpu;
+            long engineCpu = THREADS.getThreadCpuTime(thread.getId()) - firstEngineCpu;
             engine.close();
             thread.join(10_000);
             double seconds = (end - firstAt) / 1e9;
@@ -110,7 +121,17 @@ public final class EngineThroughKafka {
                             + "(%.2f s including startup)%n", committed, seconds, (end - start) / 1e9);
             System.out.printf("sustained: %,.0f commands/s through Kafka (%,d commands counted by the engine)%n",
                     (committed - firstCommitted) / seconds, events);
+            double measured = committed - firstCommitted;
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("CPU per command: %.2f us whole JVM (%.0f%% of %d cores), %.2f us engine thread%n",
+                    processCpu / 1e3 / measured, 100.0 * processCpu / (end - firstAt) / cores, cores,
+                    engineCpu / 1e3 / measured);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Deposits for every account, then the mix; deterministic. */
