@@ -2,10 +2,15 @@ package io.marketstream.bench;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +96,7 @@ public final class EngineThroughKafka {
             long firstAt = 0;
             long firstProcessCpu = 0;
             long firstEngineCpu = 0;
+            Map<String, Long> firstThreads = Map.of();
             long committed = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -107,12 +113,14 @@ public final class EngineThroughKafka {
                         firstCommitted = committed;
                         firstProcessCpu = processCpuNanos();
                         firstEngineCpu = THREADS.getThreadCpuTime(thread.getId());
+                        firstThreads = threadTicks();
                     }
                 }
             }
             long end = System.nanoTime();
             long processCpu = processCpuNanos() - firstProcessCpu;
             long engineCpu = THREADS.getThreadCpuTime(thread.getId()) - firstEngineCpu;
+            Map<String, Long> lastThreads = threadTicks();
             engine.close();
             thread.join(10_000);
             double seconds = (end - firstAt) / 1e9;
@@ -126,7 +134,45 @@ public final class EngineThroughKafka {
             System.out.printf("CPU per command: %.2f us whole JVM (%.0f%% of %d cores), %.2f us engine thread%n",
                     processCpu / 1e3 / measured, 100.0 * processCpu / (end - firstAt) / cores, cores,
                     engineCpu / 1e3 / measured);
+            printThreadGroups(firstThreads, lastThreads, measured);
         }
+    }
+
+    /**
+     * CPU clock ticks per thread group (the thread's name with digits removed), from
+     * {@code /proc/self/task}: unlike {@link ThreadMXBean} this includes the JVM's own threads (GC,
+     * JIT compilers). Empty where there is no {@code /proc}.
+     */
+    private static Map<String, Long> threadTicks() {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // fields[0] is the state (field 3); utime and stime are fields 14 and 15
+                    long t = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ticks.merge(name + "/" + task.getFileName(), t, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    private static void printThreadGroups(Map<String, Long> first, Map<String, Long> last, double commands) {
+        Map<String, Long> groups = new TreeMap<>();
+        last.forEach((thread, t) -> groups.merge(thread.substring(0, thread.lastIndexOf('/')),
+                t - first.getOrDefault(thread, 0L), Long::sum));
+        long tickNanos = 10_000_000L; // USER_HZ is 100 on Linux
+        System.out.println("CPU per command by thread group (from /proc, 10 ms ticks):");
+        groups.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("  %6.2f us  %s%n", e.getValue() * tickNanos / 1e3 / commands, e.getKey()));
     }
 
     private static long processCpuNanos() {
