@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.command.OrderCommand;
+import io.marketstream.protocol.command.OrderCommandReader;
 import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.event.RejectReason;
 import io.marketstream.protocol.kafka.Topics;
@@ -222,7 +223,8 @@ public final class EngineService implements Runnable, AutoCloseable {
         }
         OrderCommand command;
         try {
-            command = Json.read(value, OrderCommand.class);
+            // the same command, or the same refusal, as Json.read gives
+            command = OrderCommandReader.read(value);
         } catch (RuntimeException e) {
             if (!replay) {
                 deadLetter(record, e.getMessage());
