@@ -50,7 +50,8 @@ import io.marketstream.protocol.kafka.Topics;
  * alone. The CPU figures hardly depend on what else runs on the machine; the rate does.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka [commands]}
- * (default 1,000,000).
+ * (default 1,000,000). Kafka client settings to try: {@code -Dproducer.<setting>=…} and
+ * {@code -Dconsumer.<setting>=…} (the engine's defaults otherwise).
  */
 public final class EngineThroughKafka {
     private static final String GROUP = "engine-throughput";
@@ -87,8 +88,7 @@ public final class EngineThroughKafka {
 
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             EngineService engine = new EngineService(new MatchingEngine(catalog), kafka.bootstrapServers(), GROUP,
-                    1_000_000, Duration.ofSeconds(30), registry, Map.of(),
-                    Map.of("compression.type", System.getProperty("compression", "none")));
+                    1_000_000, Duration.ofSeconds(30), registry, overrides("consumer."), overrides("producer."));
             Thread thread = new Thread(engine, "engine");
             long start = System.nanoTime();
             thread.start();
@@ -173,6 +173,20 @@ public final class EngineThroughKafka {
         groups.entrySet().stream().filter(e -> e.getValue() > 0)
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .forEach(e -> System.out.printf("  %6.2f us  %s%n", e.getValue() * tickNanos / 1e3 / commands, e.getKey()));
+    }
+
+    /**
+     * Client settings to try, from system properties: {@code -Dproducer.linger.ms=5} overrides the
+     * engine's event producers' {@code linger.ms}, {@code -Dconsumer.max.poll.records=…} its consumer's.
+     */
+    private static Map<String, Object> overrides(String prefix) {
+        Map<String, Object> out = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> out.put(k.substring(prefix.length()), System.getProperty(k)));
+        if (!out.isEmpty()) {
+            System.out.println(prefix + " overrides: " + out);
+        }
+        return out;
     }
 
     private static long processCpuNanos() {
