@@ -1,13 +1,11 @@
 package io.marketstream.protocol.command;
 
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.SelfTradePrevention;
@@ -23,16 +21,23 @@ import io.marketstream.protocol.TimeInForce;
  * with a known name, then only the command's own fields, each at most once, each of its exact JSON
  * type (a string, or {@code null} for a string, enum or {@code postOnly}; an integer within
  * {@code long} for {@code account}, {@code orderId}, {@code ts}, all three present where the
- * command has them) — is read here with Jackson's streaming parser. Anything else (another field
+ * command has them; names and strings in printable ASCII without escapes) — is read here in one
+ * pass over its bytes, without a parser or a string per field name. Anything else (another field
  * order, an unknown or repeated field, a number where a string belongs, an unknown enum name,
- * malformed JSON, JSON {@code null}, …) goes to databind, which decides as it always has. So
- * databind alone defines the rules; this class only takes the common case's short way.
+ * escapes or non-ASCII text, malformed JSON, JSON {@code null}, …) goes to databind, which decides
+ * as it always has. So databind alone defines the rules; this class only takes the common case's
+ * short way.
  * {@code OrderCommandReaderTest} checks the equality for generated documents of both kinds.
  *
  * <p>Thread-safe.
  */
 public final class OrderCommandReader {
-    private static final JsonFactory FACTORY = Json.mapper().getFactory();
+    /**
+     * Larger documents go to databind: far below the limits of Jackson's parser (20,000,000
+     * characters per string, 50,000 per name), so the short way never accepts what the parser
+     * would refuse.
+     */
+    private static final int MAX_PLAIN_BYTES = 1024 * 1024;
 
     private static final Map<Class<?>, String> TYPE_NAMES = typeNames();
     private static final String LIMIT = TYPE_NAMES.get(PlaceLimitOrder.class);
@@ -77,52 +82,37 @@ public final class OrderCommandReader {
 
     /** The command if the document has the plain shape, else null (databind must decide). */
     static OrderCommand readPlain(byte[] json) {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME
-                    || !"type".equals(p.currentName()) || p.nextToken() != JsonToken.VALUE_STRING) {
-                return null;
-            }
-            String type = p.getText();
-            Fields f = new Fields();
-            if (type.equals(LIMIT)) {
-                return f.read(p, COMMON | CLIENT_ORDER_ID | SIDE | PRICE | QTY | TIF | POST_ONLY | STP, ACCOUNT | TS)
-                        ? new PlaceLimitOrder(f.commandId, f.market, f.account, f.clientOrderId, f.side, f.price,
-                        f.qty, f.tif, f.postOnly, f.stp, f.ts) : null;
-            }
-            if (type.equals(CANCEL)) {
-                return f.read(p, COMMON | ORDER_ID, ACCOUNT | TS | ORDER_ID)
-                        ? new CancelOrder(f.commandId, f.market, f.account, f.orderId, f.ts) : null;
-            }
-            if (type.equals(MARKET_ORDER)) {
-                return f.read(p, COMMON | CLIENT_ORDER_ID | SIDE | QTY | QUOTE_AMOUNT | STP, ACCOUNT | TS)
-                        ? new PlaceMarketOrder(f.commandId, f.market, f.account, f.clientOrderId, f.side, f.qty,
-                        f.quoteAmount, f.stp, f.ts) : null;
-            }
-            if (type.equals(DEPOSIT)) {
-                return f.read(p, COMMON | ASSET | AMOUNT, ACCOUNT | TS)
-                        ? new Deposit(f.commandId, f.market, f.account, f.asset, f.amount, f.ts) : null;
-            }
-            if (type.equals(WITHDRAW)) {
-                return f.read(p, COMMON | ASSET | AMOUNT, ACCOUNT | TS)
-                        ? new Withdraw(f.commandId, f.market, f.account, f.asset, f.amount, f.ts) : null;
-            }
-            if (type.equals(REDUCE)) {
-                return f.read(p, COMMON | ORDER_ID | REDUCE_BY, ACCOUNT | TS | ORDER_ID)
-                        ? new ReduceOrder(f.commandId, f.market, f.account, f.orderId, f.reduceBy, f.ts) : null;
-            }
-            if (type.equals(CANCEL_ALL)) {
-                return f.read(p, COMMON, ACCOUNT | TS)
-                        ? new CancelAllOrders(f.commandId, f.market, f.account, f.ts) : null;
-            }
+        if (json.length > MAX_PLAIN_BYTES) {
             return null;
-        } catch (IOException | RuntimeException e) {
-            // malformed, or a shape this reader does not take: databind reads it and says why
+        }
+        try {
+            return new Scanner(json).command();
+        } catch (RuntimeException e) {
+            // NotPlain, or an enum name that is no constant: databind reads it and says why
             return null;
         }
     }
 
-    /** The fields of one document, and which of them it had. */
-    private static final class Fields {
+    /**
+     * One pass over the bytes of a plain document. Stricter than JSON where that keeps the proof
+     * simple: the document starts with its {@code '{'}; names and strings are printable ASCII
+     * without escapes (so their bytes are their characters); integers fit a {@code long}. Whatever
+     * else it meets, it gives up ({@link NotPlain}).
+     */
+    private static final class Scanner {
+        private static final byte[][] NAMES = new byte[17][];
+        private static final int TYPE = 1 << 16;
+
+        static {
+            String[] names = {"commandId", "market", "account", "ts", "clientOrderId", "side", "price", "qty", "tif",
+                    "postOnly", "stp", "quoteAmount", "orderId", "reduceBy", "asset", "amount", "type"};
+            for (int i = 0; i < names.length; i++) {
+                NAMES[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+            }
+        }
+
+        private final byte[] b;
+        private int i;
         private int seen;
         private String commandId;
         private String market;
@@ -141,96 +131,207 @@ public final class OrderCommandReader {
         private String asset;
         private String amount;
 
-        /**
-         * Reads the fields after {@code type} up to the end of the object.
-         *
-         * @return false if a field is not in {@code allowed}, repeated or of another JSON type, or
-         *         one of {@code required} is missing
-         */
-        boolean read(JsonParser p, int allowed, int required) throws IOException {
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                int field = bit(p.currentName());
+        Scanner(byte[] json) {
+            this.b = json;
+        }
+
+        OrderCommand command() {
+            expect('{');
+            if (field() != TYPE) {
+                throw NotPlain.INSTANCE;
+            }
+            String type = string();
+            if (type == null) {
+                throw NotPlain.INSTANCE;
+            }
+            if (type.equals(LIMIT)) {
+                fields(COMMON | CLIENT_ORDER_ID | SIDE | PRICE | QTY | TIF | POST_ONLY | STP, ACCOUNT | TS);
+                return new PlaceLimitOrder(commandId, market, account, clientOrderId, side, price, qty, tif, postOnly,
+                        stp, ts);
+            }
+            if (type.equals(CANCEL)) {
+                fields(COMMON | ORDER_ID, ACCOUNT | TS | ORDER_ID);
+                return new CancelOrder(commandId, market, account, orderId, ts);
+            }
+            if (type.equals(MARKET_ORDER)) {
+                fields(COMMON | CLIENT_ORDER_ID | SIDE | QTY | QUOTE_AMOUNT | STP, ACCOUNT | TS);
+                return new PlaceMarketOrder(commandId, market, account, clientOrderId, side, qty, quoteAmount, stp, ts);
+            }
+            if (type.equals(DEPOSIT)) {
+                fields(COMMON | ASSET | AMOUNT, ACCOUNT | TS);
+                return new Deposit(commandId, market, account, asset, amount, ts);
+            }
+            if (type.equals(WITHDRAW)) {
+                fields(COMMON | ASSET | AMOUNT, ACCOUNT | TS);
+                return new Withdraw(commandId, market, account, asset, amount, ts);
+            }
+            if (type.equals(REDUCE)) {
+                fields(COMMON | ORDER_ID | REDUCE_BY, ACCOUNT | TS | ORDER_ID);
+                return new ReduceOrder(commandId, market, account, orderId, reduceBy, ts);
+            }
+            if (type.equals(CANCEL_ALL)) {
+                fields(COMMON, ACCOUNT | TS);
+                return new CancelAllOrders(commandId, market, account, ts);
+            }
+            throw NotPlain.INSTANCE;
+        }
+
+        /** The fields after {@code type}, each allowed and at most once, up to the object's end. */
+        private void fields(int allowed, int required) {
+            while (next() == ',') {
+                i++;
+                int field = field();
                 if ((field & allowed) == 0 || (field & seen) != 0) {
-                    return false;
+                    throw NotPlain.INSTANCE;
                 }
                 seen |= field;
-                t = p.nextToken();
                 switch (field) {
-                    case COMMAND_ID -> commandId = string(p, t);
-                    case MARKET -> market = string(p, t);
-                    case ACCOUNT -> account = number(p, t);
-                    case TS -> ts = number(p, t);
-                    case CLIENT_ORDER_ID -> clientOrderId = string(p, t);
-                    case SIDE -> side = t == JsonToken.VALUE_NULL ? null : Side.valueOf(string(p, t));
-                    case PRICE -> price = string(p, t);
-                    case QTY -> qty = string(p, t);
-                    case TIF -> tif = t == JsonToken.VALUE_NULL ? null : TimeInForce.valueOf(string(p, t));
-                    case POST_ONLY -> postOnly = bool(t);
-                    case STP -> stp = t == JsonToken.VALUE_NULL ? null : SelfTradePrevention.valueOf(string(p, t));
-                    case QUOTE_AMOUNT -> quoteAmount = string(p, t);
-                    case ORDER_ID -> orderId = number(p, t);
-                    case REDUCE_BY -> reduceBy = string(p, t);
-                    case ASSET -> asset = string(p, t);
-                    case AMOUNT -> amount = string(p, t);
-                    default -> throw new IllegalStateException("unmapped field bit " + field);
+                    case COMMAND_ID -> commandId = string();
+                    case MARKET -> market = string();
+                    case ACCOUNT -> account = number();
+                    case TS -> ts = number();
+                    case CLIENT_ORDER_ID -> clientOrderId = string();
+                    case SIDE -> side = enumName(Side.class);
+                    case PRICE -> price = string();
+                    case QTY -> qty = string();
+                    case TIF -> tif = enumName(TimeInForce.class);
+                    case POST_ONLY -> postOnly = bool();
+                    case STP -> stp = enumName(SelfTradePrevention.class);
+                    case QUOTE_AMOUNT -> quoteAmount = string();
+                    case ORDER_ID -> orderId = number();
+                    case REDUCE_BY -> reduceBy = string();
+                    case ASSET -> asset = string();
+                    case AMOUNT -> amount = string();
+                    default -> throw NotPlain.INSTANCE;
                 }
             }
-            // the parser allows nothing but a field name or the object's end here
-            return t == JsonToken.END_OBJECT && (seen & required) == required;
-        }
-
-        private static int bit(String name) {
-            return switch (name) {
-                case "commandId" -> COMMAND_ID;
-                case "market" -> MARKET;
-                case "account" -> ACCOUNT;
-                case "ts" -> TS;
-                case "clientOrderId" -> CLIENT_ORDER_ID;
-                case "side" -> SIDE;
-                case "price" -> PRICE;
-                case "qty" -> QTY;
-                case "tif" -> TIF;
-                case "postOnly" -> POST_ONLY;
-                case "stp" -> STP;
-                case "quoteAmount" -> QUOTE_AMOUNT;
-                case "orderId" -> ORDER_ID;
-                case "reduceBy" -> REDUCE_BY;
-                case "asset" -> ASSET;
-                case "amount" -> AMOUNT;
-                default -> 0;
-            };
-        }
-
-        /** A string or null; anything else is not the plain shape (an enum name that is no constant neither). */
-        private static String string(JsonParser p, JsonToken t) throws IOException {
-            if (t == JsonToken.VALUE_STRING) {
-                return p.getText();
+            // what follows the closing brace is not read, as databind does not read it
+            expect('}');
+            if ((seen & required) != required) {
+                throw NotPlain.INSTANCE;
             }
-            if (t == JsonToken.VALUE_NULL) {
+        }
+
+        /** A quoted name and its colon; the name's bit. */
+        private int field() {
+            expect('"');
+            int start = i;
+            int end = plainText();
+            int length = end - start;
+            i = end + 1;
+            expect(':');
+            for (int n = 0; n < NAMES.length; n++) {
+                byte[] name = NAMES[n];
+                if (name.length == length && Arrays.equals(name, 0, length, b, start, end)) {
+                    return 1 << n;
+                }
+            }
+            throw NotPlain.INSTANCE;
+        }
+
+        /** A string of printable ASCII without escapes, or null. */
+        private String string() {
+            if (next() == 'n') {
+                literal("null");
                 return null;
             }
+            expect('"');
+            int start = i;
+            int end = plainText();
+            i = end + 1;
+            return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
+        }
+
+        /** The index of the closing quote of the text starting at {@code i}. */
+        private int plainText() {
+            for (int k = i; k < b.length; k++) {
+                int c = b[k];
+                if (c == '"') {
+                    return k;
+                }
+                if (c < 0x20 || c > 0x7e || c == '\\') {
+                    throw NotPlain.INSTANCE;
+                }
+            }
             throw NotPlain.INSTANCE;
         }
 
-        private static long number(JsonParser p, JsonToken t) throws IOException {
-            if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-                return p.getLongValue();
-            }
-            throw NotPlain.INSTANCE;
+        private <E extends Enum<E>> E enumName(Class<E> type) {
+            String name = string();
+            // an unknown name throws IllegalArgumentException: not plain
+            return name == null ? null : Enum.valueOf(type, name);
         }
 
-        private static Boolean bool(JsonToken t) {
-            if (t == JsonToken.VALUE_TRUE) {
-                return Boolean.TRUE;
+        /** An integer within {@code long}, without a leading zero (JSON allows none). */
+        private long number() {
+            next();
+            int sign = i;
+            boolean negative = i < b.length && b[i] == '-';
+            if (negative) {
+                i++;
             }
-            if (t == JsonToken.VALUE_FALSE) {
-                return Boolean.FALSE;
+            int start = i;
+            long value = 0;
+            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
+                value = value * 10 + (b[i] - '0');
+                i++;
             }
-            if (t == JsonToken.VALUE_NULL) {
-                return null;
+            int digits = i - start;
+            if (digits == 0 || digits > 19 || (digits > 1 && b[start] == '0')) {
+                throw NotPlain.INSTANCE;
             }
-            throw NotPlain.INSTANCE;
+            // a fraction or exponent is not plain either: the next token must be ',' or '}'
+            if (digits == 19) {
+                // may be out of range: NumberFormatException, not plain
+                return Long.parseLong(new String(b, sign, i - sign, StandardCharsets.ISO_8859_1));
+            }
+            return negative ? -value : value;
+        }
+
+        private Boolean bool() {
+            switch (next()) {
+                case 't' -> {
+                    literal("true");
+                    return Boolean.TRUE;
+                }
+                case 'f' -> {
+                    literal("false");
+                    return Boolean.FALSE;
+                }
+                case 'n' -> {
+                    literal("null");
+                    return null;
+                }
+                default -> throw NotPlain.INSTANCE;
+            }
+        }
+
+        private void literal(String word) {
+            for (int k = 0; k < word.length(); k++) {
+                if (i >= b.length || b[i++] != word.charAt(k)) {
+                    throw NotPlain.INSTANCE;
+                }
+            }
+            // "nullx", "true1": the next token must be ',' or '}', which the caller checks
+            int c = i < b.length ? b[i] : -1;
+            if (c != ',' && c != '}' && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                throw NotPlain.INSTANCE;
+            }
+        }
+
+        /** Skips JSON whitespace; the next byte (not consumed), or -1 at the end. */
+        private int next() {
+            while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
+                i++;
+            }
+            return i < b.length ? b[i] : -1;
+        }
+
+        private void expect(char c) {
+            if (next() != c) {
+                throw NotPlain.INSTANCE;
+            }
+            i++;
         }
     }
 
