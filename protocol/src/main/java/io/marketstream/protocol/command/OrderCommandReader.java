@@ -95,11 +95,13 @@ public final class OrderCommandReader {
 
     /**
      * One pass over the bytes of a plain document. Stricter than JSON where that keeps the proof
-     * simple: the document starts with its {@code '{'}; names and strings are printable ASCII
-     * without escapes (so their bytes are their characters); integers fit a {@code long}. Whatever
-     * else it meets, it gives up ({@link NotPlain}).
+     * simple: one object (JSON whitespace around its tokens, nothing read after it, as databind
+     * reads nothing after it); names and strings in printable ASCII without escapes (so their
+     * bytes are their characters, and the parser would see UTF-8); integers within {@code long}.
+     * Whatever else it meets, it gives up ({@link NotPlain}).
      */
     private static final class Scanner {
+        /** The field names, in the order of their bits ({@link #COMMAND_ID} is bit 0), then {@code type}. */
         private static final byte[][] NAMES = new byte[17][];
         private static final int TYPE = 1 << 16;
 
