@@ -1,9 +1,16 @@
 package io.marketstream.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -38,13 +45,17 @@ import io.marketstream.protocol.kafka.Topics;
  * (deposits, then about 70% limit, 25% cancel, 5% market, over two markets on two partitions) is
  * written to the command topic first; then one {@link EngineService} is started and timed from its
  * first committed command to the commit of the last, every event acknowledged by the broker (acks=all,
- * idempotent) before each commit. Prints commands/s and events/s.
+ * idempotent) before each commit. Prints commands/s and the CPU time per command over the same
+ * window: of the whole JVM (broker, engine, its Kafka clients, harness) and of the engine thread
+ * alone. The CPU figures hardly depend on what else runs on the machine; the rate does.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka [commands]}
- * (default 1,000,000).
+ * (default 1,000,000). Kafka client settings to try: {@code -Dproducer.<setting>=…} and
+ * {@code -Dconsumer.<setting>=…} (the engine's defaults otherwise).
  */
 public final class EngineThroughKafka {
     private static final String GROUP = "engine-throughput";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private EngineThroughKafka() {
     }
@@ -77,13 +88,15 @@ public final class EngineThroughKafka {
 
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             EngineService engine = new EngineService(new MatchingEngine(catalog), kafka.bootstrapServers(), GROUP,
-                    1_000_000, Duration.ofSeconds(30), registry, Map.of(),
-                    Map.of("compression.type", System.getProperty("compression", "none")));
+                    1_000_000, Duration.ofSeconds(30), registry, overrides("consumer."), overrides("producer."));
             Thread thread = new Thread(engine, "engine");
             long start = System.nanoTime();
             thread.start();
             long firstCommitted = 0;
             long firstAt = 0;
+            long firstProcessCpu = 0;
+            long firstEngineCpu = 0;
+            Map<String, Long> firstThreads = Map.of();
             long committed = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
@@ -98,10 +111,16 @@ public final class EngineThroughKafka {
                     if (firstAt == 0 && committed > 0) {
                         firstAt = System.nanoTime();
                         firstCommitted = committed;
+                        firstProcessCpu = processCpuNanos();
+                        firstEngineCpu = THREADS.getThreadCpuTime(thread.getId());
+                        firstThreads = threadTicks();
                     }
                 }
             }
             long end = System.nanoTime();
+            long processCpu = processCpuNanos() - firstProcessCpu;
+            long engineCpu = THREADS.getThreadCpuTime(thread.getId()) - firstEngineCpu;
+            Map<String, Long> lastThreads = threadTicks();
             engine.close();
             thread.join(10_000);
             double seconds = (end - firstAt) / 1e9;
@@ -110,7 +129,69 @@ public final class EngineThroughKafka {
                             + "(%.2f s including startup)%n", committed, seconds, (end - start) / 1e9);
             System.out.printf("sustained: %,.0f commands/s through Kafka (%,d commands counted by the engine)%n",
                     (committed - firstCommitted) / seconds, events);
+            double measured = committed - firstCommitted;
+            int cores = Runtime.getRuntime().availableProcessors();
+            System.out.printf("CPU per command: %.2f us whole JVM (%.0f%% of %d cores), %.2f us engine thread%n",
+                    processCpu / 1e3 / measured, 100.0 * processCpu / (end - firstAt) / cores, cores,
+                    engineCpu / 1e3 / measured);
+            printThreadGroups(firstThreads, lastThreads, measured);
         }
+    }
+
+    /**
+     * CPU clock ticks per thread group (the thread's name with digits removed), from
+     * {@code /proc/self/task}: unlike {@link ThreadMXBean} this includes the JVM's own threads (GC,
+     * JIT compilers). Empty where there is no {@code /proc}.
+     */
+    private static Map<String, Long> threadTicks() {
+        Map<String, Long> ticks = new TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            tasks.forEach(task -> {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    // fields[0] is the state (field 3); utime and stime are fields 14 and 15
+                    long t = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ticks.merge(name + "/" + task.getFileName(), t, Long::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            });
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return ticks;
+    }
+
+    private static void printThreadGroups(Map<String, Long> first, Map<String, Long> last, double commands) {
+        Map<String, Long> groups = new TreeMap<>();
+        last.forEach((thread, t) -> groups.merge(thread.substring(0, thread.lastIndexOf('/')),
+                t - first.getOrDefault(thread, 0L), Long::sum));
+        long tickNanos = 10_000_000L; // USER_HZ is 100 on Linux
+        System.out.println("CPU per command by thread group (from /proc, 10 ms ticks):");
+        groups.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("  %6.2f us  %s%n", e.getValue() * tickNanos / 1e3 / commands, e.getKey()));
+    }
+
+    /**
+     * Client settings to try, from system properties: {@code -Dproducer.linger.ms=5} overrides the
+     * engine's event producers' {@code linger.ms}, {@code -Dconsumer.max.poll.records=…} its consumer's.
+     */
+    private static Map<String, Object> overrides(String prefix) {
+        Map<String, Object> out = new TreeMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith(prefix))
+                .forEach(k -> out.put(k.substring(prefix.length()), System.getProperty(k)));
+        if (!out.isEmpty()) {
+            System.out.println(prefix + " overrides: " + out);
+        }
+        return out;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Deposits for every account, then the mix; deterministic. */

@@ -16,7 +16,7 @@ public final class Topics {
 
     /** Everything the engine decided (JSON {@link EngineEvent}), per market in {@code seq} order. */
     public static final KafkaTopic<String, EngineEvent> ENGINE_EVENTS = new KafkaTopic<>(
-            "marketstream.engine-events", Serdes.String(), new JsonSerde<>(EngineEvent.class));
+            "marketstream.engine-events", Serdes.String(), new EngineEventSerde());
 
     /**
      * Command records the engine could not read at all (not JSON, or no known command type): the
