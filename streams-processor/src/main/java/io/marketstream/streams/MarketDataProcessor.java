@@ -1,5 +1,7 @@
 package io.marketstream.streams;
 
+import java.time.Duration;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import java.util.Objects;
 
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -89,6 +92,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         klineStore = context.getStateStore(MarketDataTopology.KLINES_STORE);
         minuteStore = context.getStateStore(MarketDataTopology.MINUTES_STORE);
         context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> sink.maintain());
         try {
             skippedSensor = context.metrics().addRateTotalSensor("marketstream", "task-" + context.taskId(),
                     MarketDataTopology.SKIPPED_EVENTS_METRIC, Sensor.RecordingLevel.INFO);

@@ -25,4 +25,12 @@ public interface MarketDataSink {
     /** Returns once everything handed over so far is applied; throws if some of it could not be. */
     default void flush() {
     }
+
+    /**
+     * Called about once a second on the stream thread, also when no event arrives: a sink finishes
+     * here what it could not finish while handing over (e.g. replacing a book Redis lost, found after
+     * the last event), which would otherwise wait for the next event or commit.
+     */
+    default void maintain() {
+    }
 }

@@ -125,6 +125,12 @@ public final class RedisMarketDataSink implements MarketDataSink, AutoCloseable 
         }
     }
 
+    /** Replaces the books Redis refused a delta for, even when no further event comes to trigger it. */
+    @Override
+    public synchronized void maintain() {
+        repairIfGaps();
+    }
+
     /** Repairs the books a delta did not follow, once everything before is answered. */
     private void repairIfGaps() {
         if (!gaps.isEmpty()) {
