@@ -114,13 +114,19 @@ final class Outbox {
             writing = true;
         }
         if (wake) {
-            try {
-                writers.execute(this::write);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                markClosed();
-            }
+            wakeWriter();
         }
         return true;
+    }
+
+    /** Asks a writer to hand the queue to Jetty; if the node is stopping, the connection is given up. */
+    private void wakeWriter() {
+        try {
+            writers.execute(this::write);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            markClosed();
+            core.abort();
+        }
     }
 
     /** Hands everything queued to Jetty, batch by batch, until the queue is empty (one writer at a time). */
@@ -211,11 +217,7 @@ final class Outbox {
             writing = true;
         }
         if (wake) {
-            try {
-                writers.execute(this::write);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                core.close(code, reason, Callback.from(() -> { }, e -> core.abort()));
-            }
+            wakeWriter();
         }
     }
 

@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
@@ -44,33 +43,30 @@ import io.marketstream.redis.RedisMarketDataPublisher;
 class EdgeProtocolIT {
     static final MarketCatalog CATALOG = MarketCatalog.defaults();
     static final MarketSpec BTC = CATALOG.get("BTC-USD");
+    private static EdgeFixture fixture;
     private static EmbeddedRedis redis;
     private static RedisClient redisClient;
     private static RedisMarketDataPublisher publisher;
-    private static final WebSocketClient ws = new WebSocketClient();
+    private static WebSocketClient ws;
     private EdgeNode edge;
 
     @BeforeAll
     static void startRedis() throws Exception {
-        redis = EmbeddedRedis.start();
-        redisClient = RedisClients.create(redis.uri());
-        publisher = new RedisMarketDataPublisher(redisClient);
-        ws.start();
+        fixture = EdgeFixture.start();
+        redis = fixture.redis;
+        redisClient = fixture.client;
+        publisher = fixture.publisher;
+        ws = fixture.ws;
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        ws.stop();
-        publisher.close();
-        redisClient.shutdown();
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void startEdge() {
-        try (var connection = redisClient.connect()) {
-            connection.sync().flushall();
-        }
+        fixture.flushRedis();
         edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").maxSubscriptions(4).maxMessageBytes(4096).build(), CATALOG,
                 redis.uri()).start();
     }

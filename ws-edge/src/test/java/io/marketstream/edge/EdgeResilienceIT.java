@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
@@ -38,33 +37,30 @@ import io.marketstream.redis.RedisMarketDataPublisher;
 class EdgeResilienceIT {
     static final MarketCatalog CATALOG = MarketCatalog.defaults();
     static final MarketSpec BTC = CATALOG.get("BTC-USD");
+    private static EdgeFixture fixture;
     private static EmbeddedRedis redis;
     private static RedisClient redisClient;
     private static RedisMarketDataPublisher publisher;
-    private static final WebSocketClient ws = new WebSocketClient();
+    private static WebSocketClient ws;
     private final List<EdgeNode> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws Exception {
-        redis = EmbeddedRedis.start();
-        redisClient = RedisClients.create(redis.uri());
-        publisher = new RedisMarketDataPublisher(redisClient);
-        ws.start();
+        fixture = EdgeFixture.start();
+        redis = fixture.redis;
+        redisClient = fixture.client;
+        publisher = fixture.publisher;
+        ws = fixture.ws;
     }
 
     @AfterAll
     static void stopRedis() throws Exception {
-        ws.stop();
-        publisher.close();
-        redisClient.shutdown();
-        redis.close();
+        fixture.close();
     }
 
     @BeforeEach
     void flush() {
-        try (var connection = redisClient.connect()) {
-            connection.sync().flushall();
-        }
+        fixture.flushRedis();
     }
 
     @AfterEach
@@ -76,6 +72,15 @@ class EdgeResilienceIT {
         EdgeNode node = new EdgeNode(config.host("127.0.0.1").build(), CATALOG, redis.uri()).start();
         nodes.add(node);
         return node;
+    }
+
+    /** A WebSocket client whose sockets take at most 8 KiB before the node's writes back up. */
+    private static WebSocketClient smallBufferClient() throws Exception {
+        HttpClient smallBuffers = new HttpClient();
+        smallBuffers.getClientConnector().setReceiveBufferSize(8 * 1024);
+        WebSocketClient client = new WebSocketClient(smallBuffers);
+        client.start();
+        return client;
     }
 
     private static EdgeConfig.Builder defaults() {
@@ -101,10 +106,7 @@ class EdgeResilienceIT {
                 .socketSendBufferBytes(8 * 1024));
         BookFeed feed = new BookFeed(BTC, publisher, 3);
         feed.snapshot(100);
-        HttpClient smallBuffers = new HttpClient();
-        smallBuffers.getClientConnector().setReceiveBufferSize(8 * 1024);
-        WebSocketClient slowWs = new WebSocketClient(smallBuffers);
-        slowWs.start();
+        WebSocketClient slowWs = smallBufferClient();
         try (WsTestClient fast = new WsTestClient(ws, node.port());
              WsTestClient slow = new WsTestClient(slowWs, node.port())) {
             BookReplica fastBook = new BookReplica(BTC, 0);
@@ -165,10 +167,7 @@ class EdgeResilienceIT {
                 .socketSendBufferBytes(8 * 1024));
         BookFeed feed = new BookFeed(BTC, publisher, 4);
         feed.snapshot(20);
-        HttpClient smallBuffers = new HttpClient();
-        smallBuffers.getClientConnector().setReceiveBufferSize(8 * 1024);
-        WebSocketClient slowWs = new WebSocketClient(smallBuffers);
-        slowWs.start();
+        WebSocketClient slowWs = smallBufferClient();
         try (WsTestClient slow = new WsTestClient(slowWs, node.port())) {
             slow.subscribe("book.BTC-USD", "trades.BTC-USD");
             slow.next();
@@ -193,10 +192,7 @@ class EdgeResilienceIT {
     @Test
     void shouldAnnounceTradesLeftOutForALaggingClient() throws Exception {
         EdgeNode node = node(defaults().queueLimits(8 * 1024, 64L * 1024 * 1024).socketSendBufferBytes(8 * 1024));
-        HttpClient smallBuffers = new HttpClient();
-        smallBuffers.getClientConnector().setReceiveBufferSize(8 * 1024);
-        WebSocketClient slowWs = new WebSocketClient(smallBuffers);
-        slowWs.start();
+        WebSocketClient slowWs = smallBufferClient();
         try (WsTestClient slow = new WsTestClient(slowWs, node.port())) {
             slow.subscribe("trades.BTC-USD");
             await().until(() -> node.hub().subscriber().channels().contains("trades.BTC-USD"));
