@@ -11,16 +11,13 @@ import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lettuce.core.RedisClient;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
-import org.eclipse.jetty.websocket.client.WebSocketClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
@@ -33,7 +30,6 @@ import io.marketstream.protocol.marketdata.KlineMessage;
 import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
 import io.marketstream.redis.MarketPublication;
-import io.marketstream.redis.RedisMarketDataPublisher;
 
 /**
  * The edge's wire protocol over real WebSockets, with market data published into a real Redis the way
@@ -44,19 +40,11 @@ class EdgeProtocolIT {
     static final MarketCatalog CATALOG = MarketCatalog.defaults();
     static final MarketSpec BTC = CATALOG.get("BTC-USD");
     private static EdgeFixture fixture;
-    private static EmbeddedRedis redis;
-    private static RedisClient redisClient;
-    private static RedisMarketDataPublisher publisher;
-    private static WebSocketClient ws;
     private EdgeNode edge;
 
     @BeforeAll
     static void startRedis() throws Exception {
         fixture = EdgeFixture.start();
-        redis = fixture.redis;
-        redisClient = fixture.client;
-        publisher = fixture.publisher;
-        ws = fixture.ws;
     }
 
     @AfterAll
@@ -68,7 +56,7 @@ class EdgeProtocolIT {
     void startEdge() {
         fixture.flushRedis();
         edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").maxSubscriptions(4).maxMessageBytes(4096).build(), CATALOG,
-                redis.uri()).start();
+                fixture.redis.uri()).start();
     }
 
     @AfterEach
@@ -77,12 +65,12 @@ class EdgeProtocolIT {
     }
 
     private WsTestClient connect() throws Exception {
-        return new WsTestClient(ws, edge.port());
+        return new WsTestClient(fixture.ws, edge.port());
     }
 
     @Test
     void shouldSendSnapshotThenDeltasAndTradesAsPublished() throws Exception {
-        BookFeed feed = new BookFeed(BTC, publisher, 1);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 1);
         feed.snapshot(5);
         try (WsTestClient client = connect()) {
             JsonNode ok = client.subscribe("book.BTC-USD", "trades.BTC-USD");
@@ -97,7 +85,7 @@ class EdgeProtocolIT {
             BookMessage delta = feed.delta();
             TradeMessage trade = new TradeMessage("trades.BTC-USD", feed.u, 1, "100.00", "1.0000", Side.SELL,
                     System.currentTimeMillis());
-            publisher.publishTrade(trade);
+            fixture.publisher.publishTrade(trade);
             assertThat(client.next()).isEqualTo(Json.mapper().readTree(Json.write(delta)));
             assertThat(client.next()).isEqualTo(Json.mapper().readTree(Json.write(trade)));
         }
@@ -105,13 +93,13 @@ class EdgeProtocolIT {
 
     @Test
     void shouldKeepEveryBookViewExactAndVerifiableWhileTheBookChanges() throws Exception {
-        BookFeed feed = new BookFeed(BTC, publisher, 2);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 2);
         feed.snapshot(60);
         List<String> views = List.of("book.BTC-USD", "book.BTC-USD.10", "book.BTC-USD.25@100ms", "book.BTC-USD@100ms",
                 "book.BTC-USD.100@1000ms");
         List<Integer> depths = List.of(0, 10, 25, 0, 100);
         edge.close();
-        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").build(), CATALOG, redis.uri()).start();
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").build(), CATALOG, fixture.redis.uri()).start();
         try (WsTestClient client = connect()) {
             JsonNode ok = client.subscribe(views.toArray(String[]::new));
             assertThat(ok.get("ch")).hasSize(views.size());
@@ -152,7 +140,7 @@ class EdgeProtocolIT {
                 "1.01", "3.0000", "300.000000", 3, "99.50", "1.0000", "100.50", "2.0000", 1_000);
         KlineMessage candle = new KlineMessage("kline.BTC-USD.1m", 1, 5, KlineInterval.M1, 0, 59_999, "99.00", "101.00",
                 "98.00", "100.00", "3.0000", "300.000000", 3, 1, 3, false, 1_000);
-        publisher.publish(new MarketPublication("BTC-USD", null, false, null, List.of(candle), ticker));
+        fixture.publisher.publish(new MarketPublication("BTC-USD", null, false, null, List.of(candle), ticker));
         try (WsTestClient client = connect()) {
             client.subscribe("ticker.BTC-USD", "kline.BTC-USD.1m");
             JsonNode first = client.next();
@@ -162,7 +150,7 @@ class EdgeProtocolIT {
             await().until(() -> edge.hub().subscriber().channels().containsAll(List.of("ticker.BTC-USD", "kline.BTC-USD.1m")));
             TickerMessage next = new TickerMessage("ticker.BTC-USD", 2, 6, "100.50", "99.00", "101.00", "98.00", "1.50",
                     "1.52", "4.0000", "400.500000", 4, "99.50", "1.0000", "100.50", "1.0000", 2_000);
-            publisher.publish(new MarketPublication("BTC-USD", null, false, null, List.of(), next));
+            fixture.publisher.publish(new MarketPublication("BTC-USD", null, false, null, List.of(), next));
             JsonNode update = client.next();
             assertThat(update.get("ch").asText()).isEqualTo("ticker.BTC-USD");
             assertThat(update.get("seq").asLong()).isEqualTo(2);
@@ -240,17 +228,17 @@ class EdgeProtocolIT {
     void shouldOfferPermessageDeflateOnlyWhenConfigured() throws Exception {
         ClientUpgradeRequest request = new ClientUpgradeRequest();
         request.addExtensions("permessage-deflate");
-        try (WsTestClient client = new WsTestClient(ws, edge.port(), request)) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, edge.port(), request)) {
             assertThat(client.session().getUpgradeResponse().getExtensions()).extracting(e -> e.getName())
                     .contains("permessage-deflate");
             client.subscribe("trades.BTC-USD");
         }
         edge.close();
         edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").permessageDeflate(false).build(), CATALOG,
-                redis.uri()).start();
+                fixture.redis.uri()).start();
         ClientUpgradeRequest again = new ClientUpgradeRequest();
         again.addExtensions("permessage-deflate");
-        try (WsTestClient client = new WsTestClient(ws, edge.port(), again)) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, edge.port(), again)) {
             assertThat(client.session().getUpgradeResponse().getExtensions()).isEmpty();
             assertThat(client.subscribe("trades.BTC-USD").get("op").asText()).isEqualTo("ok");
         }
@@ -260,7 +248,7 @@ class EdgeProtocolIT {
     void shouldDeliverPrivateChannelsOnlyToTheirAuthenticatedAccount() throws Exception {
         edge.close();
         String secret = "0123456789abcdef0123456789abcdef-test";
-        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").jwtSecret(secret).build(), CATALOG, redis.uri()).start();
+        edge = new EdgeNode(EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").jwtSecret(secret).build(), CATALOG, fixture.redis.uri()).start();
         try (WsTestClient client = connect()) {
             assertThat(client.subscribe("orders").get("code").asText()).isEqualTo("auth_required");
             JsonNode badSignature = client.replyTo(client.request("auth", "\"token\":\""
@@ -280,9 +268,9 @@ class EdgeProtocolIT {
             assertThat(Json.write(subscribed.get("ch"))).contains("orders.42", "balances.42");
             await().until(() -> edge.hub().subscriber().channels().contains("orders.42"));
 
-            publisher.publishAccount(new AccountMessage(0, "orders.7", "BTC-USD", 3,
+            fixture.publisher.publishAccount(new AccountMessage(0, "orders.7", "BTC-USD", 3,
                     new OrderRested("BTC-USD", 3, "x", 7, 9, 1, Side.BUY, "1.00", "1.0000")));
-            publisher.publishAccount(new AccountMessage(0, "orders.42", "BTC-USD", 4,
+            fixture.publisher.publishAccount(new AccountMessage(0, "orders.42", "BTC-USD", 4,
                     new OrderRested("BTC-USD", 4, "mine", 42, 10, 2, Side.SELL, "2.00", "1.0000")));
             JsonNode mine = client.next();
             assertThat(mine.get("ch").asText()).isEqualTo("orders.42");

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lettuce.core.RedisClient;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
@@ -22,13 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.TradeMessage;
 import io.marketstream.protocol.ws.WsErrors;
-import io.marketstream.redis.RedisMarketDataPublisher;
 
 /**
  * The edge under stress and faults, over real WebSockets and a real Redis: slow consumers, resume on the
@@ -38,19 +35,11 @@ class EdgeResilienceIT {
     static final MarketCatalog CATALOG = MarketCatalog.defaults();
     static final MarketSpec BTC = CATALOG.get("BTC-USD");
     private static EdgeFixture fixture;
-    private static EmbeddedRedis redis;
-    private static RedisClient redisClient;
-    private static RedisMarketDataPublisher publisher;
-    private static WebSocketClient ws;
     private final List<EdgeNode> nodes = new ArrayList<>();
 
     @BeforeAll
     static void startRedis() throws Exception {
         fixture = EdgeFixture.start();
-        redis = fixture.redis;
-        redisClient = fixture.client;
-        publisher = fixture.publisher;
-        ws = fixture.ws;
     }
 
     @AfterAll
@@ -69,7 +58,7 @@ class EdgeResilienceIT {
     }
 
     private EdgeNode node(EdgeConfig.Builder config) {
-        EdgeNode node = new EdgeNode(config.host("127.0.0.1").build(), CATALOG, redis.uri()).start();
+        EdgeNode node = new EdgeNode(config.host("127.0.0.1").build(), CATALOG, fixture.redis.uri()).start();
         nodes.add(node);
         return node;
     }
@@ -104,10 +93,10 @@ class EdgeResilienceIT {
     void shouldConflateThenResyncASlowClientWhileAFastOneGetsEveryUpdateInOrder() throws Exception {
         EdgeNode node = node(defaults().queueLimits(128 * 1024, 64L * 1024 * 1024).maxConflatedLevels(150)
                 .socketSendBufferBytes(8 * 1024));
-        BookFeed feed = new BookFeed(BTC, publisher, 3);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 3);
         feed.snapshot(100);
         WebSocketClient slowWs = smallBufferClient();
-        try (WsTestClient fast = new WsTestClient(ws, node.port());
+        try (WsTestClient fast = new WsTestClient(fixture.ws, node.port());
              WsTestClient slow = new WsTestClient(slowWs, node.port())) {
             BookReplica fastBook = new BookReplica(BTC, 0);
             BookReplica slowBook = new BookReplica(BTC, 0);
@@ -165,7 +154,7 @@ class EdgeResilienceIT {
     void shouldCloseAClientThatStaysBehindWith4008() throws Exception {
         EdgeNode node = node(defaults().queueLimits(16 * 1024, 256 * 1024).slowConsumerTimeout(Duration.ofSeconds(1))
                 .socketSendBufferBytes(8 * 1024));
-        BookFeed feed = new BookFeed(BTC, publisher, 4);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 4);
         feed.snapshot(20);
         WebSocketClient slowWs = smallBufferClient();
         try (WsTestClient slow = new WsTestClient(slowWs, node.port())) {
@@ -198,7 +187,7 @@ class EdgeResilienceIT {
             await().until(() -> node.hub().subscriber().channels().contains("trades.BTC-USD"));
             slow.pause();
             for (int id = 1; id <= 3000; id++) {
-                publisher.publishTrade(new TradeMessage("trades.BTC-USD", id * 2L, id, "100.00", "1.0000", Side.BUY,
+                fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", id * 2L, id, "100.00", "1.0000", Side.BUY,
                         System.currentTimeMillis()));
             }
             slow.resume();
@@ -227,17 +216,17 @@ class EdgeResilienceIT {
     void shouldResumeOnTheSameNodeAndOnAnotherWithExactlyWhatWasMissed() throws Exception {
         EdgeNode first = node(defaults());
         EdgeNode second = node(defaults());
-        BookFeed feed = new BookFeed(BTC, publisher, 5);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 5);
         feed.snapshot(30);
         BookReplica book = new BookReplica(BTC, 0);
         long lastTrade;
-        try (WsTestClient client = new WsTestClient(ws, first.port())) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, first.port())) {
             client.subscribe("book.BTC-USD", "trades.BTC-USD");
             book.apply(client.next());
             await().until(() -> first.hub().subscriber().channels().contains("trades.BTC-USD"));
             for (int i = 1; i <= 50; i++) {
                 feed.delta();
-                publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
+                fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
             }
             lastTrade = 0;
             while (book.u < feed.u || lastTrade < feed.u) {
@@ -252,7 +241,7 @@ class EdgeResilienceIT {
         // missed while disconnected
         for (int i = 51; i <= 80; i++) {
             feed.delta();
-            publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
+            fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
         }
         // back on the same node: its in-memory book topic is gone with the last subscriber, so this reads history
         lastTrade = resume(first, book, lastTrade, feed, 81, 100);
@@ -265,14 +254,14 @@ class EdgeResilienceIT {
     private long resume(EdgeNode node, BookReplica book, long lastTrade, BookFeed feed, int fromId, int toId)
             throws Exception {
         long u = book.u;
-        try (WsTestClient client = new WsTestClient(ws, node.port())) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
             long id = client.request("subscribe", "\"ch\":[\"book.BTC-USD\",\"trades.BTC-USD\"],\"since\":{\"book.BTC-USD\":"
                     + u + ",\"trades.BTC-USD\":" + lastTrade + "}");
             assertThat(client.replyTo(id).get("op").asText()).isEqualTo("ok");
             await().until(() -> node.hub().subscriber().channels().contains("trades.BTC-USD"));
             for (int i = fromId; i <= toId; i++) {
                 feed.delta();
-                publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
+                fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", feed.u, i, "100.00", "1.0000", Side.BUY, 1));
             }
             List<Long> tradeIds = new ArrayList<>();
             boolean first = true;
@@ -305,15 +294,15 @@ class EdgeResilienceIT {
     @Test
     void shouldSayWhenTheHistoryNoLongerReachesBack() throws Exception {
         EdgeNode node = node(defaults());
-        BookFeed feed = new BookFeed(BTC, publisher, 6);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 6);
         feed.snapshot(10);
         feed.delta();
-        try (var connection = redisClient.connect()) {
+        try (var connection = fixture.client.connect()) {
             connection.sync().xtrim(io.marketstream.protocol.RedisKeys.history("BTC-USD", "book.BTC-USD"), 0);
             connection.sync().xtrim(io.marketstream.protocol.RedisKeys.history("BTC-USD", "trades.BTC-USD"), 0);
         }
-        publisher.publishTrade(new TradeMessage("trades.BTC-USD", 50, 9, "100.00", "1.0000", Side.BUY, 1));
-        try (WsTestClient client = new WsTestClient(ws, node.port())) {
+        fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", 50, 9, "100.00", "1.0000", Side.BUY, 1));
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
             client.request("subscribe", "\"ch\":[\"book.BTC-USD\",\"trades.BTC-USD\"],\"since\":{\"book.BTC-USD\":0,"
                     + "\"trades.BTC-USD\":3}");
             JsonNode snapshot = null;
@@ -338,9 +327,9 @@ class EdgeResilienceIT {
     void shouldEnforceConnectionLimitsPerAddressAndPerAccount() throws Exception {
         String secret = "0123456789abcdef0123456789abcdef-test";
         EdgeNode node = node(defaults().maxConnectionsPerIp(2).maxConnectionsPerAccount(1).jwtSecret(secret));
-        try (WsTestClient a = new WsTestClient(ws, node.port());
-             WsTestClient b = new WsTestClient(ws, node.port())) {
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new WsTestClient(ws, node.port())))
+        try (WsTestClient a = new WsTestClient(fixture.ws, node.port());
+             WsTestClient b = new WsTestClient(fixture.ws, node.port())) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new WsTestClient(fixture.ws, node.port())))
                     .as("a third connection from the address is refused at the handshake").hasStackTraceContaining("429");
             assertThat(a.replyTo(a.request("auth", "\"token\":\"" + Tokens.sign(secret, 9, 60) + "\"")).get("acct").asLong())
                     .isEqualTo(9);
@@ -354,7 +343,7 @@ class EdgeResilienceIT {
     @Test
     void shouldRateLimitRequestsThenCloseAClientThatKeepsFlooding() throws Exception {
         EdgeNode node = node(defaults().maxMessagesPerSecond(5));
-        try (WsTestClient client = new WsTestClient(ws, node.port())) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
             for (int i = 0; i < 40; i++) {
                 client.request("ping", "");
             }
@@ -377,11 +366,11 @@ class EdgeResilienceIT {
         EdgeNode node = node(defaults().allowedOrigins(List.of("https://exchange.example")));
         ClientUpgradeRequest evil = new ClientUpgradeRequest();
         evil.setHeader("Origin", "https://evil.example");
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new WsTestClient(ws, node.port(), evil)))
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> new WsTestClient(fixture.ws, node.port(), evil)))
                 .hasStackTraceContaining("403");
         ClientUpgradeRequest good = new ClientUpgradeRequest();
         good.setHeader("Origin", "https://exchange.example");
-        try (WsTestClient client = new WsTestClient(ws, node.port(), good)) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port(), good)) {
             assertThat(client.replyTo(client.request("ping", "")).get("op").asText()).isEqualTo("pong");
         }
     }
@@ -403,7 +392,7 @@ class EdgeResilienceIT {
             // then silence: never a pong, never a frame
             await().atMost(Duration.ofSeconds(10)).until(() -> node.connections().size() == 0);
         }
-        try (WsTestClient live = new WsTestClient(ws, node.port())) {
+        try (WsTestClient live = new WsTestClient(fixture.ws, node.port())) {
             Thread.sleep(1500);
             assertThat(live.session().isOpen()).as("a client that answers pings stays").isTrue();
             JsonNode ping = live.next(m -> "ping".equals(m.path("op").asText()));
@@ -414,9 +403,9 @@ class EdgeResilienceIT {
     @Test
     void shouldTellClientsToReconnectWithTheirPositionsThenCloseWith1012OnDrain() throws Exception {
         EdgeNode node = node(defaults().drainGrace(Duration.ofMillis(500)));
-        BookFeed feed = new BookFeed(BTC, publisher, 7);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 7);
         feed.snapshot(5);
-        try (WsTestClient client = new WsTestClient(ws, node.port())) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
             client.subscribe("book.BTC-USD", "trades.BTC-USD");
             JsonNode snapshot = client.next(BookReplica::isBook);
             node.drain();
@@ -432,17 +421,17 @@ class EdgeResilienceIT {
     @Test
     void shouldRecoverBooksAfterRedisRestartsMidStream() throws Exception {
         EdgeNode node = node(defaults());
-        BookFeed feed = new BookFeed(BTC, publisher, 8);
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 8);
         feed.snapshot(20);
         BookReplica book = new BookReplica(BTC, 0);
-        try (WsTestClient client = new WsTestClient(ws, node.port())) {
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
             client.subscribe("book.BTC-USD");
             book.apply(client.next());
             for (int i = 0; i < 20; i++) {
                 feed.delta();
             }
-            redis.restart();
-            // Redis came back empty (no persistence): the publisher starts the book again with a snapshot
+            fixture.redis.restart();
+            // Redis came back empty (no persistence): the fixture.publisher starts the book again with a snapshot
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
                 feed.snapshot(20);
                 return true;
