@@ -35,10 +35,13 @@ final class EdgeMetrics {
     EdgeMetrics() {
         Gauge.builder("marketstream.edge.connections", connections, AtomicInteger::get)
                 .description("open WebSocket connections").register(registry);
-        FunctionCounter.builder("marketstream.edge.bytes.sent", bytes, LongAdder::sum).baseUnit("bytes")
+        FunctionCounter.builder("marketstream.edge.sent", bytes, LongAdder::sum).baseUnit("bytes")
                 .description("payload bytes handed to connections").register(registry);
         for (String type : new String[] {"book", "trades", "ticker", "kline", "orders", "balances", "control"}) {
             adder(type);
+            if (!type.equals("control")) {
+                subscribed(type, 0);
+            }
         }
         conflations = Counter.builder("marketstream.edge.conflations")
                 .description("book messages merged into a lagging subscriber's next message").register(registry);

@@ -213,7 +213,8 @@ class EdgeProtocolIT {
                 URI.create("http://127.0.0.1:" + edge.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("marketstream_edge_requests_rejected_total{reason=\"unknown_channel\"} 5.0",
-                "marketstream_edge_connections", "marketstream_edge_messages_sent_total");
+                "marketstream_edge_connections", "marketstream_edge_messages_sent_total", "marketstream_edge_sent_bytes_total",
+                "marketstream_edge_event_to_send_seconds_count", "marketstream_edge_subscriptions{type=");
     }
 
     @Test
