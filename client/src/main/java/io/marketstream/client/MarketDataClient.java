@@ -40,7 +40,9 @@ public final class MarketDataClient implements AutoCloseable {
 
     private final MarketCatalog catalog;
     private final BookListener listener;
-    private final WebSocketClient ws = new WebSocketClient();
+    private final WebSocketClient ws;
+    /** Whether {@link #ws} is this client's own (started and stopped here) or shared by many clients. */
+    private final boolean ownsWs;
     private final Map<String, LocalBook> books = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong resyncs = new AtomicLong();
@@ -58,14 +60,30 @@ public final class MarketDataClient implements AutoCloseable {
     }
 
     public MarketDataClient(MarketCatalog catalog, BookListener listener) {
+        this(catalog, listener, new WebSocketClient(), true);
+    }
+
+    /**
+     * A client on a started {@link WebSocketClient} shared with other clients (one thread pool for
+     * many connections, as a load generator needs); {@link #close()} leaves it running.
+     */
+    public MarketDataClient(MarketCatalog catalog, BookListener listener, WebSocketClient shared) {
+        this(catalog, listener, shared, false);
+    }
+
+    private MarketDataClient(MarketCatalog catalog, BookListener listener, WebSocketClient ws, boolean ownsWs) {
         this.catalog = catalog;
         this.listener = listener;
+        this.ws = ws;
+        this.ownsWs = ownsWs;
     }
 
     /** Connects to an edge's {@code ws://host:port/ws}, waiting at most {@code timeout}. */
     public MarketDataClient connect(URI uri, Duration timeout) {
         try {
-            ws.start();
+            if (ownsWs) {
+                ws.start();
+            }
             session = ws.connect(new Endpoint(), uri).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return this;
         } catch (Exception e) {
@@ -148,6 +166,7 @@ public final class MarketDataClient implements AutoCloseable {
         }
         verified.incrementAndGet();
         listener.onBook(market, message.lastSeq());
+        listener.onBookMessage(market, message);
     }
 
     /** Public only because Jetty invokes listener methods reflectively. */
@@ -188,7 +207,9 @@ public final class MarketDataClient implements AutoCloseable {
             if (s != null) {
                 s.close();
             }
-            ws.stop();
+            if (ownsWs) {
+                ws.stop();
+            }
         } catch (Exception e) {
             log.warn("client did not stop cleanly", e);
         }
