@@ -1,7 +1,6 @@
 package io.marketstream.client;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +26,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
-import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
@@ -84,7 +81,6 @@ public final class MarketDataClient implements AutoCloseable {
     /** Wait before a subscription the edge could not serve now ({@code unavailable}, {@code rate_limited}) is asked again. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
-    private final MarketCatalog catalog;
     private final MarketDataListener listener;
     private final WebSocketClient ws;
     /** Whether {@link #ws} is this client's own (started and stopped here) or shared by many clients. */
@@ -95,10 +91,7 @@ public final class MarketDataClient implements AutoCloseable {
     private final Duration pingInterval;
     private final Duration heartbeatTimeout;
 
-    /** Book subscriptions, one view per market, by market. */
-    private final Map<String, LocalBook> books = new ConcurrentHashMap<>();
-    /** Other subscriptions by the name the client subscribes with ({@code trades.BTC-USD}, ..., {@code orders}). */
-    private final Map<String, StreamPosition> streams = new ConcurrentHashMap<>();
+    private final Subscriptions subs;
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong resyncs = new AtomicLong();
     private final AtomicLong failedChecks = new AtomicLong();
@@ -113,7 +106,7 @@ public final class MarketDataClient implements AutoCloseable {
     private final Object lifecycle = new Object();
     private volatile List<URI> endpoints;
     /** The connection in use or being opened; null between attempts. */
-    private volatile Endpoint link;
+    private volatile EdgeLink link;
     private boolean reconnecting;
     private boolean started;
     private volatile boolean closed;
@@ -122,11 +115,6 @@ public final class MarketDataClient implements AutoCloseable {
     /** Consecutive attempts that did not get as far as a reply: the back-off exponent. */
     private int failures;
     private Scheduler.Task heartbeatTask;
-
-    /** The last sequence received on a non-book channel ({@code -1}: none yet). */
-    private static final class StreamPosition {
-        volatile long lastSeq = -1;
-    }
 
     /** A client with its own Jetty client, for {@link #connect(URI, Duration)}; {@link #close()} stops it. */
     public MarketDataClient(MarketCatalog catalog, BookListener listener) {
@@ -146,7 +134,7 @@ public final class MarketDataClient implements AutoCloseable {
     private MarketDataClient(MarketCatalog catalog, BookListener listener, WebSocketClient ws, boolean ownsWs,
                              List<URI> endpoints, Backoff backoff, String token, Duration connectTimeout,
                              Duration pingInterval, Duration heartbeatTimeout) {
-        this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.subs = new Subscriptions(Objects.requireNonNull(catalog, "catalog"));
         this.listener = adapt(listener);
         this.ws = ws;
         this.ownsWs = ownsWs;
@@ -207,7 +195,7 @@ public final class MarketDataClient implements AutoCloseable {
      */
     public static final class Builder {
         private final MarketCatalog catalog;
-        private final List<URI> endpoints = new ArrayList<>();
+            private final List<URI> endpoints = new ArrayList<>();
         private BookListener listener;
         private Backoff backoff = Backoff.DEFAULT;
         private String token;
@@ -334,7 +322,7 @@ public final class MarketDataClient implements AutoCloseable {
      * @throws IllegalStateException if the connection could not be opened (the client is then closed)
      */
     public MarketDataClient connect(URI uri, Duration timeout) {
-        Endpoint endpoint = new Endpoint(uri);
+        EdgeLink endpoint = new EdgeLink(this, uri);
         synchronized (lifecycle) {
             if (started || closed) {
                 throw new IllegalStateException(closed ? "client is closed" : "client already started");
@@ -371,12 +359,12 @@ public final class MarketDataClient implements AutoCloseable {
     }
 
     private void attemptConnect() {
-        Endpoint endpoint;
+        EdgeLink endpoint;
         synchronized (lifecycle) {
             if (closed || link != null) {
                 return;
             }
-            endpoint = new Endpoint(endpoints.get(nextEndpoint % endpoints.size()));
+            endpoint = new EdgeLink(this, endpoints.get(nextEndpoint % endpoints.size()));
             link = endpoint;
         }
         log.debug("Connecting to {}", endpoint.uri);
@@ -392,7 +380,7 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    private void connectFailed(Endpoint endpoint, Throwable failure) {
+    private void connectFailed(EdgeLink endpoint, Throwable failure) {
         synchronized (lifecycle) {
             if (link != endpoint) {
                 return;
@@ -404,7 +392,7 @@ public final class MarketDataClient implements AutoCloseable {
         scheduleReconnect(false);
     }
 
-    private void opened(Endpoint endpoint, Session session) {
+    void opened(EdgeLink endpoint, Session session) {
         boolean resumed;
         synchronized (lifecycle) {
             if (closed || link != endpoint) {
@@ -428,7 +416,7 @@ public final class MarketDataClient implements AutoCloseable {
      *
      * @param drain whether the edge asked the client to move (a drain): the next attempt comes without back-off
      */
-    private void dropped(Endpoint endpoint, int code, String reason, boolean drain) {
+    void dropped(EdgeLink endpoint, int code, String reason, boolean drain) {
         synchronized (lifecycle) {
             if (link != endpoint) {
                 return;
@@ -468,7 +456,7 @@ public final class MarketDataClient implements AutoCloseable {
             return;
         }
         try {
-            Endpoint endpoint = link;
+            EdgeLink endpoint = link;
             if (endpoint != null && endpoint.session != null) {
                 long idle = System.nanoTime() - endpoint.lastInboundNanos;
                 if (idle > pingInterval.plus(heartbeatTimeout).toNanos()) {
@@ -494,7 +482,7 @@ public final class MarketDataClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        Endpoint endpoint;
+        EdgeLink endpoint;
         synchronized (lifecycle) {
             closed = true;
             reconnecting = false;
@@ -521,9 +509,7 @@ public final class MarketDataClient implements AutoCloseable {
 
     /** Subscribes to a market's full book (with snapshot) and trades, in one request. */
     public void subscribe(String market) {
-        String book = addBook(market, 0, Channels.Cadence.RAW);
-        String trades = addStream(Channels.trades(checkMarket(market)));
-        subscribeNow(List.of(book, trades));
+        subscribeNow(List.of(subs.addBook(market, 0, Channels.Cadence.RAW), subs.addStream(Channels.trades(subs.market(market)))));
     }
 
     /** Subscribes to a market's full book at every change ({@code book.<market>}). */
@@ -544,19 +530,19 @@ public final class MarketDataClient implements AutoCloseable {
      *                                  is already subscribed in another view
      */
     public MarketDataClient subscribeBook(String market, int depth, Channels.Cadence cadence) {
-        subscribeNow(List.of(addBook(market, depth, cadence)));
+        subscribeNow(List.of(subs.addBook(market, depth, cadence)));
         return this;
     }
 
     /** Subscribes to a market's trades. */
     public MarketDataClient subscribeTrades(String market) {
-        subscribeNow(List.of(addStream(Channels.trades(checkMarket(market)))));
+        subscribeNow(List.of(subs.addStream(Channels.trades(subs.market(market)))));
         return this;
     }
 
     /** Subscribes to a market's 24 h ticker (the current state comes at once). */
     public MarketDataClient subscribeTicker(String market) {
-        subscribeNow(List.of(addStream(Channels.ticker(checkMarket(market)))));
+        subscribeNow(List.of(subs.addStream(Channels.ticker(subs.market(market)))));
         return this;
     }
 
@@ -565,7 +551,7 @@ public final class MarketDataClient implements AutoCloseable {
         if (interval == null) {
             throw new IllegalArgumentException("kline interval must be given (1m, 5m, 15m, 1h, 4h or 1d)");
         }
-        subscribeNow(List.of(addStream(Channels.kline(checkMarket(market), interval))));
+        subscribeNow(List.of(subs.addStream(Channels.kline(subs.market(market), interval))));
         return this;
     }
 
@@ -579,76 +565,38 @@ public final class MarketDataClient implements AutoCloseable {
         if (token == null) {
             throw new IllegalStateException("private channels need a token: build the client with .token(jwt)");
         }
-        subscribeNow(List.of(addStream(Channels.ORDERS), addStream(Channels.BALANCES)));
+        subscribeNow(List.of(subs.addStream(Channels.ORDERS), subs.addStream(Channels.BALANCES)));
         return this;
-    }
-
-    private String checkMarket(String market) {
-        return catalog.get(market).symbol();
-    }
-
-    private String addBook(String market, int depth, Channels.Cadence cadence) {
-        MarketSpec spec = catalog.get(market);
-        if (!Channels.BOOK_DEPTHS.contains(depth)) {
-            throw new IllegalArgumentException("book depth " + depth + " is not offered; use 10, 25, 100, 500 or 0 (full)");
-        }
-        if (cadence == null) {
-            throw new IllegalArgumentException("book cadence must be given (RAW, MS100 or MS1000)");
-        }
-        Channels.BookView view = new Channels.BookView(spec.symbol(), depth, cadence);
-        LocalBook existing = books.putIfAbsent(spec.symbol(), new LocalBook(spec, view));
-        if (existing != null && !existing.view().equals(view)) {
-            throw new IllegalArgumentException(spec.symbol() + ": already subscribed to " + existing.view().name()
-                    + "; a client keeps one book per market");
-        }
-        return view.name();
-    }
-
-    private String addStream(String name) {
-        streams.putIfAbsent(name, new StreamPosition());
-        return name;
     }
 
     /** Sends a subscribe now if connected (fresh, no {@code since}); otherwise the next connection does. */
     private void subscribeNow(List<String> channels) {
-        Endpoint endpoint = link;
+        EdgeLink endpoint = link;
         if (endpoint != null && endpoint.session != null) {
-            if (channels.stream().anyMatch(MarketDataClient::isPrivate) && endpoint.account < 0 && !endpoint.authSent) {
-                endpoint.authenticate();
+            if (channels.stream().anyMatch(Subscriptions::isPrivate) && endpoint.account < 0 && !endpoint.authSent) {
+                endpoint.authenticate(token, nextId.getAndIncrement());
             }
             endpoint.send(new WsRequest(WsRequest.SUBSCRIBE, nextId.getAndIncrement(), channels));
         }
     }
 
-    private static boolean isPrivate(String name) {
-        return name.equals(Channels.ORDERS) || name.equals(Channels.BALANCES);
-    }
-
     /** On a new connection: auth if there is a token, then every subscription with its resume position. */
-    private void subscribeAll(Endpoint endpoint) {
+    private void subscribeAll(EdgeLink endpoint) {
         if (token != null) {
-            endpoint.authenticate();
-        }
-        List<String> open = new ArrayList<>();
-        List<String> privates = new ArrayList<>();
-        for (LocalBook book : books.values()) {
-            open.add(book.view().name());
-        }
-        for (String name : streams.keySet()) {
-            (isPrivate(name) ? privates : open).add(name);
+            endpoint.authenticate(token, nextId.getAndIncrement());
         }
         // public and private apart: a subscribe is all or nothing, and private ones fail without a valid token
-        resubscribe(endpoint, open);
-        resubscribe(endpoint, privates);
+        resubscribe(endpoint, subs.names(false));
+        resubscribe(endpoint, subs.names(true));
     }
 
     /** Subscribes to channels the client already had, each with its resume position where it has one. */
-    private void resubscribe(Endpoint endpoint, List<String> channels) {
+    private void resubscribe(EdgeLink endpoint, List<String> channels) {
         List<String> wanted = new ArrayList<>();
         Map<String, Long> since = new LinkedHashMap<>();
         for (String name : channels) {
-            Long position = positionOf(name);
-            if (position == null && !isWanted(name)) {
+            Long position = subs.positionOf(name);
+            if (position == null && !subs.isWanted(name)) {
                 continue;
             }
             wanted.add(name);
@@ -662,39 +610,8 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    /**
-     * Where a channel resumes: a full-depth book from the {@code u} it is verified at (a depth-limited view is
-     * answered with a snapshot anyway, so it asks for one), other channels from the last {@code seq} received;
-     * null for a fresh subscription.
-     */
-    private Long positionOf(String name) {
-        for (LocalBook book : books.values()) {
-            if (book.view().name().equals(name)) {
-                long u = book.sequence();
-                return u >= 0 && book.view().depth() == 0 ? u : null;
-            }
-        }
-        StreamPosition position = streams.get(name);
-        return position != null && position.lastSeq >= 0 ? position.lastSeq : null;
-    }
-
-    private boolean isWanted(String name) {
-        if (streams.containsKey(name)) {
-            return true;
-        }
-        return books.values().stream().anyMatch(b -> b.view().name().equals(name));
-    }
-
-    /** Stops asking for a channel the edge refused for good (and tells why through {@link MarketDataListener#onError}). */
-    private void forget(String name) {
-        if (streams.remove(name) != null) {
-            return;
-        }
-        books.values().removeIf(b -> b.view().name().equals(name));
-    }
-
     /** Drops a failed book and asks for a fresh snapshot: unsubscribe, then subscribe (the edge handles them in order). */
-    private void resync(Endpoint endpoint, LocalBook book) {
+    private void resync(EdgeLink endpoint, LocalBook book) {
         String name = book.view().name();
         endpoint.send(new WsRequest(WsRequest.UNSUBSCRIBE, nextId.getAndIncrement(), List.of(name)));
         endpoint.send(new WsRequest(WsRequest.SUBSCRIBE, nextId.getAndIncrement(), List.of(name)));
@@ -724,37 +641,28 @@ public final class MarketDataClient implements AutoCloseable {
      * @throws IllegalArgumentException if the market is unknown or its book not subscribed
      */
     public OrderBookView book(String market, int depth) {
-        return localBook(market).snapshot(depth);
+        return subs.requireBook(market).snapshot(depth);
     }
 
     /** A copy of the verified book's side, best first (price to quantity, scaled); empty before the snapshot. */
     public NavigableMap<Long, Long> levels(String market, Side side) {
-        return localBook(market).levels(side);
+        return subs.requireBook(market).levels(side);
     }
 
     /** The engine sequence the local book is verified at, or -1 before the first snapshot (and during a resync). */
     public long sequence(String market) {
-        return localBook(market).sequence();
-    }
-
-    private LocalBook localBook(String market) {
-        String symbol = catalog.get(market).symbol();
-        LocalBook book = books.get(symbol);
-        if (book == null) {
-            throw new IllegalArgumentException("no book of " + symbol + " is subscribed: call subscribeBook(\"" + symbol + "\") first");
-        }
-        return book;
+        return subs.requireBook(market).sequence();
     }
 
     /** Whether a connection to an edge is open. */
     public boolean connected() {
-        Endpoint endpoint = link;
-        return endpoint != null && endpoint.session != null && endpoint.session.isOpen();
+        EdgeLink endpoint = link;
+        return endpoint != null && endpoint.isOpen();
     }
 
     /** The endpoint of the open connection, or null. */
     public URI endpoint() {
-        Endpoint endpoint = link;
+        EdgeLink endpoint = link;
         return endpoint != null && endpoint.session != null ? endpoint.uri : null;
     }
 
@@ -800,7 +708,7 @@ public final class MarketDataClient implements AutoCloseable {
 
     // ---------------------------------------------------------------- messages
 
-    private void received(Endpoint endpoint, String text) {
+    void received(EdgeLink endpoint, String text) {
         JsonNode node;
         try {
             node = Json.mapper().readTree(text);
@@ -831,7 +739,7 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    private void control(Endpoint endpoint, JsonNode node) {
+    private void control(EdgeLink endpoint, JsonNode node) {
         String op = node.get("op").asText();
         switch (op) {
             case WsNotice.PING -> endpoint.send(new WsRequest(WsRequest.PONG, null, null));
@@ -861,7 +769,7 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    private void edgeError(Endpoint endpoint, WsReply reply) {
+    private void edgeError(EdgeLink endpoint, WsReply reply) {
         WsRequest request = reply.id() == null ? null : endpoint.pending.remove(reply.id());
         EdgeError error = new EdgeError(reply.code(), reply.reason(), request);
         errors.incrementAndGet();
@@ -873,8 +781,7 @@ public final class MarketDataClient implements AutoCloseable {
             if (code.equals(WsErrors.AUTH_FAILED)) {
                 // the token expired: the edge dropped the private channels
                 account = -1;
-                streams.remove(Channels.ORDERS);
-                streams.remove(Channels.BALANCES);
+                subs.forgetPrivate();
             } else if (code.equals(WsErrors.UNAVAILABLE)) {
                 // a channel could not be served: find out which by listing, and ask again
                 later(() -> endpoint.send(new WsRequest(WsRequest.LIST, nextId.getAndIncrement(), null)));
@@ -895,12 +802,12 @@ public final class MarketDataClient implements AutoCloseable {
                     resubscribe(endpoint, List.of(name));
                 }
             } else {
-                channels.forEach(this::forget);
+                channels.forEach(subs::forget);
             }
         } else if (WsRequest.UNSUBSCRIBE.equals(request.op()) && transientError) {
             // a resync's unsubscribe was refused, so its subscribe changed nothing: start the resync again
             later(() -> {
-                for (LocalBook book : books.values()) {
+                for (LocalBook book : subs.books()) {
                     if (channels.contains(book.view().name()) && book.sequence() < 0 && link == endpoint) {
                         resync(endpoint, book);
                     }
@@ -910,30 +817,15 @@ public final class MarketDataClient implements AutoCloseable {
     }
 
     /** After an unasked {@code unavailable}: subscribes again to what the edge no longer lists. */
-    private void restoreMissing(Endpoint endpoint, List<String> listed) {
-        List<String> have = listed == null ? List.of() : listed;
-        List<String> missing = new ArrayList<>();
-        books.values().forEach(b -> {
-            if (!have.contains(b.view().name())) {
-                b.reset();
-                missing.add(b.view().name());
-            }
-        });
-        for (String name : streams.keySet()) {
-            String listedName = isPrivate(name) && endpoint.account >= 0
-                    ? (name.equals(Channels.ORDERS) ? Channels.orders(endpoint.account) : Channels.balances(endpoint.account))
-                    : name;
-            if (!have.contains(listedName)) {
-                missing.add(name);
-            }
-        }
+    private void restoreMissing(EdgeLink endpoint, List<String> listed) {
+        List<String> missing = subs.missingFrom(listed == null ? List.of() : listed, endpoint.account);
         if (!missing.isEmpty()) {
             log.info("Subscribing again to {} on {}", missing, endpoint.uri);
             resubscribe(endpoint, missing);
         }
     }
 
-    private void channelMessage(Endpoint endpoint, JsonNode node) {
+    private void channelMessage(EdgeLink endpoint, JsonNode node) {
         String channel = node.path("ch").asText("");
         if (GapMessage.GAP.equals(node.path("type").asText())) {
             GapMessage gap = as(node, GapMessage.class);
@@ -949,31 +841,31 @@ public final class MarketDataClient implements AutoCloseable {
             case Channels.BOOK -> book(endpoint, as(node, BookMessage.class));
             case Channels.TRADES -> {
                 TradeMessage trade = as(node, TradeMessage.class);
-                if (advance(channel, trade.seq())) {
+                if (subs.advance(channel, trade.seq())) {
                     notifyListener(() -> listener.onTrade(trade));
                 }
             }
             case Channels.TICKER -> {
                 TickerMessage ticker = as(node, TickerMessage.class);
-                if (advance(channel, ticker.seq())) {
+                if (subs.advance(channel, ticker.seq())) {
                     notifyListener(() -> listener.onTicker(ticker));
                 }
             }
             case Channels.KLINE -> {
                 KlineMessage kline = as(node, KlineMessage.class);
-                if (advance(channel, kline.seq())) {
+                if (subs.advance(channel, kline.seq())) {
                     notifyListener(() -> listener.onKline(kline));
                 }
             }
             case Channels.ORDERS -> {
                 AccountMessage update = as(node, AccountMessage.class);
-                if (advance(Channels.ORDERS, update.seq())) {
+                if (subs.advance(Channels.ORDERS, update.seq())) {
                     notifyListener(() -> listener.onOrderUpdate(update));
                 }
             }
             case Channels.BALANCES -> {
                 AccountMessage update = as(node, AccountMessage.class);
-                if (advance(Channels.BALANCES, update.seq())) {
+                if (subs.advance(Channels.BALANCES, update.seq())) {
                     notifyListener(() -> listener.onBalanceUpdate(update));
                 }
             }
@@ -981,22 +873,12 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    /** Records a stream message's {@code seq}; false for one already received (or a channel no longer wanted). */
-    private boolean advance(String name, long seq) {
-        StreamPosition position = streams.get(name);
-        if (position == null || seq <= position.lastSeq) {
-            return false;
-        }
-        position.lastSeq = seq;
-        return true;
-    }
-
-    private void book(Endpoint endpoint, BookMessage message) {
-        String market = Channels.parseBookView(message.channel()).map(Channels.BookView::market).orElse(null);
-        LocalBook book = market == null ? null : books.get(market);
-        if (book == null || !book.view().name().equals(message.channel())) {
+    private void book(EdgeLink endpoint, BookMessage message) {
+        LocalBook book = subs.bookOf(message.channel());
+        if (book == null) {
             return;
         }
+        String market = book.view().market();
         if (message.resync() != null) {
             resyncs.incrementAndGet();
             log.info("{}: the edge resynced the book ({})", message.channel(), message.resync());
@@ -1022,120 +904,24 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
+    boolean isCurrent(EdgeLink endpoint) {
+        return link == endpoint;
+    }
+
+    /** The edge answered on the link: the connection works, so the back-off starts from the bottom again. */
+    void linkWorks(EdgeLink endpoint) {
+        synchronized (lifecycle) {
+            if (link == endpoint) {
+                failures = 0;
+            }
+        }
+    }
+
     private void notifyListener(Runnable call) {
         try {
             call.run();
         } catch (RuntimeException e) {
             log.error("A MarketDataClient listener failed", e);
-        }
-    }
-
-    // ---------------------------------------------------------------- the connection
-
-    /**
-     * One connection (attempt) to an edge. Messages of a connection that is no longer the client's current one
-     * are ignored. Public only because Jetty invokes listener methods reflectively.
-     */
-    public final class Endpoint implements Session.Listener.AutoDemanding {
-        final URI uri;
-        volatile Session session;
-        /** Requests sent and not yet answered, by id. */
-        final Map<Long, WsRequest> pending = new ConcurrentHashMap<>();
-        volatile long lastInboundNanos = System.nanoTime();
-        volatile boolean pinged;
-        volatile long account = -1;
-        volatile boolean authSent;
-        /** Whether the edge has answered or sent data on this connection yet. */
-        volatile boolean answered;
-
-        Endpoint(URI uri) {
-            this.uri = uri;
-        }
-
-        private boolean current() {
-            return link == this;
-        }
-
-        void send(WsRequest request) {
-            Session s = session;
-            if (s == null || !current()) {
-                return;
-            }
-            if (request.id() != null) {
-                pending.put(request.id(), request);
-            }
-            String json = Json.write(request);
-            s.sendText(json, Callback.from(() -> { }, e -> {
-                if (request.id() != null) {
-                    pending.remove(request.id());
-                }
-                log.debug("Sending to {} failed: {}", uri, json, e);
-            }));
-        }
-
-        void authenticate() {
-            authSent = true;
-            send(new WsRequest(WsRequest.AUTH, nextId.getAndIncrement(), null, token, null));
-        }
-
-        /** The edge answered: the connection works, so the back-off starts from the bottom again. */
-        void healthy() {
-            if (answered) {
-                return;
-            }
-            answered = true;
-            synchronized (lifecycle) {
-                if (current()) {
-                    failures = 0;
-                }
-            }
-        }
-
-        private void inbound() {
-            lastInboundNanos = System.nanoTime();
-            pinged = false;
-        }
-
-        @Override
-        public void onWebSocketOpen(Session session) {
-            inbound();
-            opened(this, session);
-        }
-
-        @Override
-        public void onWebSocketText(String text) {
-            if (!current()) {
-                return;
-            }
-            inbound();
-            received(this, text);
-        }
-
-        @Override
-        public void onWebSocketPing(ByteBuffer payload) {
-            inbound();
-            Session s = session;
-            if (s != null) {
-                s.sendPong(payload, Callback.NOOP);
-            }
-        }
-
-        @Override
-        public void onWebSocketPong(ByteBuffer payload) {
-            inbound();
-        }
-
-        @Override
-        public void onWebSocketClose(int statusCode, String reason) {
-            dropped(this, statusCode, reason == null ? "" : reason, false);
-        }
-
-        @Override
-        public void onWebSocketError(Throwable cause) {
-            log.debug("WebSocket error on {}", uri, cause);
-            if (session != null) {
-                dropped(this, StatusCode.ABNORMAL, String.valueOf(cause), false);
-            }
         }
     }
 }
