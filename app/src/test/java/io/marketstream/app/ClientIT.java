@@ -253,6 +253,34 @@ class ClientIT {
     }
 
     @Test
+    void dropsASilentConnectionAfterTheHeartbeatTimeoutAndResumes() throws Exception {
+        Recorder recorder = new Recorder();
+        try (WsRelay relay = new WsRelay(uri(edge));
+             MarketDataClient client = MarketDataClient.builder(CATALOG).endpoint(relay.uri()).listener(recorder)
+                     .heartbeat(Duration.ofMillis(500), Duration.ofMillis(500))
+                     .backoff(Duration.ofMillis(50), Duration.ofSeconds(1)).build()) {
+            client.subscribeBook(BTC).subscribeTrades(BTC);
+            client.start();
+            awaitVerified(client);
+            send(randomOrders(100));
+            awaitSameBook(client);
+            await().atMost(SETTLE).until(() -> !recorder.trades.isEmpty());
+
+            // the connection stays open but nothing more arrives: the client pings, hears nothing, and moves on
+            relay.freezeAll();
+            send(randomOrders(100));
+            await().atMost(SETTLE).until(() -> client.reconnects() == 1 && client.connected());
+            assertThat(recorder.disconnected).singleElement().asString()
+                    .startsWith(relay.uri() + " " + WsErrors.CLOSE_HEARTBEAT_TIMEOUT + " nothing from the edge for");
+            awaitSameBook(client);
+            awaitAllTrades(recorder);
+            assertThat(client.snapshots()).isEqualTo(1);
+            assertThat(client.resyncs()).isZero();
+            assertConsecutiveTrades(recorder);
+        }
+    }
+
+    @Test
     void resyncsByItselfWhenADeltaFailsItsChecksumOrLeavesAGap() throws Exception {
         Recorder recorder = new Recorder();
         try (WsRelay relay = new WsRelay(uri(edge));

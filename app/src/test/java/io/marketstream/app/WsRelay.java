@@ -22,7 +22,8 @@ import io.marketstream.protocol.marketdata.BookMessage;
 /**
  * A WebSocket relay between clients and an edge, on 127.0.0.1: every text frame is passed through unchanged
  * in both directions, except what a test arranges: cutting every connection abruptly (as a network failure
- * does, no close frame), or dropping or corrupting the next book delta sent to clients. The edge never
+ * does, no close frame), freezing them (nothing more reaches the client, as on a half-open connection), or
+ * dropping or corrupting the next book delta sent to clients. The edge never
  * sends a wrong book, so this is how a client's own checks are exercised against the real stack.
  */
 final class WsRelay implements AutoCloseable {
@@ -64,6 +65,16 @@ final class WsRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops passing anything to the clients of the open connections, which stay open: to a client this is a
+     * half-open connection. Later connections are not affected.
+     */
+    void freezeAll() {
+        for (Pipe pipe : pipes) {
+            pipe.frozen = true;
+        }
+    }
+
     /** Leaves the next book delta out, so the client sees a sequence gap. */
     void dropNextDelta() {
         nextDelta.set(m -> null);
@@ -95,6 +106,7 @@ final class WsRelay implements AutoCloseable {
     /** One client connection and its upstream twin. */
     public final class Pipe implements Session.Listener.AutoDemanding {
         private volatile Session down;
+        private volatile boolean frozen;
         private Session up;
         private final List<String> queued = new ArrayList<>();
 
@@ -166,6 +178,9 @@ final class WsRelay implements AutoCloseable {
 
             @Override
             public void onWebSocketText(String text) {
+                if (frozen) {
+                    return;
+                }
                 String out = toClient(text);
                 if (out != null && down.isOpen()) {
                     down.sendText(out, Callback.NOOP);

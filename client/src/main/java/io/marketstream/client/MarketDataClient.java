@@ -308,7 +308,7 @@ public final class MarketDataClient implements AutoCloseable {
         startJetty();
         long tick = Math.max(100, Math.min(1000, pingInterval.toMillis() / 4));
         synchronized (lifecycle) {
-            heartbeatTask = scheduler().schedule(() -> checkHeartbeat(tick), tick, TimeUnit.MILLISECONDS);
+            heartbeatTask = schedule(() -> checkHeartbeat(tick), tick);
         }
         attemptConnect();
         return this;
@@ -345,17 +345,35 @@ public final class MarketDataClient implements AutoCloseable {
     }
 
     private void startJetty() {
-        if (ownsWs) {
-            try {
-                ws.start();
-            } catch (Exception e) {
-                throw new IllegalStateException("the WebSocket client did not start", e);
+        if (!ownsWs) {
+            if (!ws.isStarted()) {
+                throw new IllegalStateException("the shared WebSocketClient must be started first");
             }
+            return;
+        }
+        try {
+            ws.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("the WebSocket client did not start", e);
         }
     }
 
-    private Scheduler scheduler() {
-        return ws.getHttpClient().getScheduler();
+    /**
+     * Runs a task on Jetty's scheduler after a delay; nothing once the client is closed (its Jetty client may
+     * be stopping).
+     */
+    private Scheduler.Task schedule(Runnable task, long delayMillis) {
+        if (closed) {
+            return null;
+        }
+        try {
+            return ws.getHttpClient().getScheduler().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                log.error("Could not schedule a task of the client", e);
+            }
+            return null;
+        }
     }
 
     private void attemptConnect() {
@@ -448,7 +466,7 @@ public final class MarketDataClient implements AutoCloseable {
             failures = Math.min(failures + 1, 62);
         }
         log.debug("Reconnecting to {} in {} ms", endpoints.get(nextEndpoint), delay);
-        scheduler().schedule(this::attemptConnect, delay, TimeUnit.MILLISECONDS);
+        schedule(this::attemptConnect, delay);
     }
 
     private void checkHeartbeat(long tick) {
@@ -469,9 +487,7 @@ public final class MarketDataClient implements AutoCloseable {
             }
         } finally {
             synchronized (lifecycle) {
-                if (!closed) {
-                    heartbeatTask = scheduler().schedule(() -> checkHeartbeat(tick), tick, TimeUnit.MILLISECONDS);
-                }
+                heartbeatTask = schedule(() -> checkHeartbeat(tick), tick);
             }
         }
     }
@@ -618,9 +634,7 @@ public final class MarketDataClient implements AutoCloseable {
     }
 
     private void later(Runnable task) {
-        if (!closed) {
-            scheduler().schedule(task, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        schedule(task, RETRY_DELAY.toMillis());
     }
 
     // ---------------------------------------------------------------- reading
@@ -743,7 +757,12 @@ public final class MarketDataClient implements AutoCloseable {
         String op = node.get("op").asText();
         switch (op) {
             case WsNotice.PING -> endpoint.send(new WsRequest(WsRequest.PONG, null, null));
-            case WsReply.PONG -> endpoint.healthy();
+            case WsReply.PONG -> {
+                endpoint.healthy();
+                if (node.hasNonNull("id")) {
+                    endpoint.pending.remove(node.get("id").asLong());
+                }
+            }
             case WsNotice.RECONNECT -> {
                 WsNotice notice = as(node, WsNotice.class);
                 log.info("{} is draining ({}): moving to another node", endpoint.uri, notice.reason());
