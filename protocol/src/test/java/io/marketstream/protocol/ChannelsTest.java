@@ -70,4 +70,23 @@ class ChannelsTest {
                 .startsWith("{\"seq\":0,\"ch\":\"orders.1\"").contains("\"e\":{\"type\":\"rested\"");
         assertThat(Json.read(Json.write(message), AccountMessage.class)).isEqualTo(message);
     }
+
+    @Test
+    void shouldNameAndParseReplayChannels() {
+        assertThat(Channels.replay("s1", "trades.BTC-USD")).isEqualTo("replay.s1.trades.BTC-USD");
+        assertThat(Channels.replayControl("check-2")).isEqualTo("replay.check-2");
+        assertThat(Channels.parseReplay("replay.s1.kline.BTC-USD.1m"))
+                .hasValue(new Channels.ReplayChannel("s1", new Channel("kline", "BTC-USD", KlineInterval.M1)));
+        assertThat(Channels.parseReplay("replay.s1.book.BTC-USD").orElseThrow().name()).isEqualTo("replay.s1.book.BTC-USD");
+        assertThat(Channels.parseReplay("replay.s1")).hasValue(new Channels.ReplayChannel("s1", null));
+        assertThat(Channels.parseReplay("replay.s1.book.BTC-USD.25")).as("replayed books have no views").isEmpty();
+        assertThat(Channels.parseReplay("replay.s1.orders.7")).as("private channels are not replayed").isEmpty();
+        assertThat(Channels.parseReplay("replay.S1.trades.BTC-USD")).isEmpty();
+        assertThat(Channels.parseReplay("replay.a*b.trades.BTC-USD")).as("no glob characters").isEmpty();
+        assertThat(Channels.parseReplay("replay.")).isEmpty();
+        assertThat(Channels.parseReplay("trades.BTC-USD")).isEmpty();
+        assertThat(Channels.parse("replay.s1.trades.BTC-USD")).as("not a live channel").isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Channels.replay("{x}", "trades.BTC-USD"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a replay session name");
+    }
 }
