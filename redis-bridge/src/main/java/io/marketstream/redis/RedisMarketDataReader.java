@@ -32,16 +32,25 @@ import io.marketstream.protocol.marketdata.TradeMessage;
 
 /**
  * Reads the stored market data for REST and resume: book snapshots, candles, tickers, the trade
- * tape, the markets, and a channel's recent history. Thread-safe.
+ * tape, the markets, and a channel's recent history. Thread-safe. A reader with a namespace reads what a
+ * publisher with the same namespace wrote (see {@link RedisMarketDataPublisher}).
  */
 public final class RedisMarketDataReader implements AutoCloseable {
     private final MarketCatalog catalog;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final LuaScript readBook;
+    /** Put in front of every key read; empty for the live data. */
+    private final String namespace;
 
     public RedisMarketDataReader(RedisClient client, MarketCatalog catalog) {
+        this(client, catalog, "");
+    }
+
+    /** @param namespace put in front of every key read ({@code ""}: the live names) */
+    public RedisMarketDataReader(RedisClient client, MarketCatalog catalog, String namespace) {
         this.catalog = catalog;
+        this.namespace = java.util.Objects.requireNonNull(namespace, "namespace");
         this.connection = client.connect();
         this.redis = connection.sync();
         this.readBook = LuaScript.load(redis, "read_book.lua");
@@ -54,8 +63,8 @@ public final class RedisMarketDataReader implements AutoCloseable {
      */
     public BookMessage book(String market, int depth) {
         MarketSpec spec = catalog.get(market);
-        String[] keys = {RedisKeys.bookSeq(market), RedisKeys.bookTs(market), RedisKeys.bookBids(market),
-                RedisKeys.bookAsks(market)};
+        String[] keys = {namespace + RedisKeys.bookSeq(market), namespace + RedisKeys.bookTs(market),
+                namespace + RedisKeys.bookBids(market), namespace + RedisKeys.bookAsks(market)};
         List<Object> reply = readBook.run(redis, ScriptOutputType.MULTI, keys);
         long seq = Long.parseLong((String) reply.get(0));
         long ts = Long.parseLong((String) reply.get(1));
@@ -78,7 +87,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
     public List<TradeMessage> recentTrades(String market, int limit) {
         catalog.get(market);
         List<TradeMessage> out = new ArrayList<>();
-        for (String json : redis.lrange(RedisKeys.tradeTape(market), 0, Math.max(0, limit - 1))) {
+        for (String json : redis.lrange(namespace + RedisKeys.tradeTape(market), 0, Math.max(0, limit - 1))) {
             out.add(Json.read(json, TradeMessage.class));
         }
         return out;
@@ -90,7 +99,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
      */
     public List<KlineMessage> klines(String market, KlineInterval interval, long from, long to, int limit) {
         catalog.get(market);
-        List<String> newestFirst = redis.zrevrangebyscore(RedisKeys.klines(market, interval),
+        List<String> newestFirst = redis.zrevrangebyscore(namespace + RedisKeys.klines(market, interval),
                 Range.create(from, to), Limit.create(0, Math.max(0, limit)));
         List<KlineMessage> out = new ArrayList<>(newestFirst.size());
         for (int i = newestFirst.size() - 1; i >= 0; i--) {
@@ -102,14 +111,14 @@ public final class RedisMarketDataReader implements AutoCloseable {
     /** The market's latest ticker, or empty before the first one. */
     public Optional<TickerMessage> ticker(String market) {
         catalog.get(market);
-        String json = redis.get(RedisKeys.ticker(market));
+        String json = redis.get(namespace + RedisKeys.ticker(market));
         return json == null ? Optional.empty() : Optional.of(Json.read(json, TickerMessage.class));
     }
 
     /** The markets the streams job serves (as it recorded them in Redis), by symbol. */
     public List<MarketSpec> markets() {
         List<MarketSpec> out = new ArrayList<>();
-        redis.hgetall(RedisKeys.markets()).values().forEach(json -> out.add(Json.read(json, MarketSpec.class)));
+        redis.hgetall(namespace + RedisKeys.markets()).values().forEach(json -> out.add(Json.read(json, MarketSpec.class)));
         out.sort(Comparator.comparing(MarketSpec::symbol));
         return out;
     }
@@ -152,11 +161,12 @@ public final class RedisMarketDataReader implements AutoCloseable {
         long account = Channels.accountOf(channel);
         String key = account >= 0 ? RedisKeys.accountHistory(account, channel) : RedisKeys.history(Channels.parse(channel)
                 .orElseThrow(() -> new IllegalArgumentException("no channel " + channel)).market(), channel);
-        List<StreamMessage<String, String>> newest = redis.xrevrange(key, Range.create("-", "+"), Limit.create(0, 1));
+        List<StreamMessage<String, String>> newest = redis.xrevrange(namespace + key, Range.create("-", "+"), Limit.create(0, 1));
         return newest.isEmpty() ? Optional.empty() : Optional.of(newest.get(0).getBody().get("m"));
     }
 
-    private Optional<List<String>> historyAfterKey(String key, long afterSeq) {
+    private Optional<List<String>> historyAfterKey(String liveKey, long afterSeq) {
+        String key = namespace + liveKey;
         List<StreamMessage<String, String>> messages = redis.xrange(key, Range.create((afterSeq + 1) + "-0", "+"));
         if (messages.isEmpty()) {
             // nothing newer: fine if the history ends exactly there; if it ends before (Redis lost

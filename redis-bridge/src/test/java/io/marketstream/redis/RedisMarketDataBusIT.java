@@ -171,6 +171,50 @@ class RedisMarketDataBusIT {
     }
 
     @Test
+    void shouldKeepANamespacesStateAndMessagesApartFromTheLiveOnes() throws Exception {
+        String namespace = io.marketstream.protocol.RedisKeys.replayNamespace("bus-test");
+        L2Book book = new L2Book(WITH_SOL.get("SOL-USD"));
+        book.set(Side.BUY, 2_000, 10_000);
+        BookMessage delta = new BookMessage("book.SOL-USD", BookMessage.DELTA, 1, 1,
+                List.of(new PriceLevel("20.00", "1.0000")), List.of(), book.checksum(), 7);
+        TradeMessage trade = new TradeMessage("trades.SOL-USD", 2, 1, "20.00", "0.5000", Side.SELL, 8);
+        try (RedisMarketDataPublisher replay = new RedisMarketDataPublisher(client, namespace);
+             RedisMarketDataReader replayReader = new RedisMarketDataReader(client, WITH_SOL, namespace);
+             RedisMarketDataReader liveReader = new RedisMarketDataReader(client, WITH_SOL);
+             RedisMarketDataSubscriber live = new RedisMarketDataSubscriber(client);
+             var raw = client.connectPubSub()) {
+            List<String> onLive = new CopyOnWriteArrayList<>();
+            List<String> onNamespace = new CopyOnWriteArrayList<>();
+            live.subscribe("book.SOL-USD", (ch, payload) -> onLive.add(payload)).get(5, TimeUnit.SECONDS);
+            raw.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    onNamespace.add(channel + " " + message);
+                }
+            });
+            raw.sync().subscribe(namespace + "ms:pub:book.SOL-USD");
+
+            assertThat(replay.publishBook(delta, false)).isEqualTo(Outcome.PUBLISHED);
+            assertThat(replay.publishTrade(trade)).isTrue();
+
+            assertThat(replayReader.book("SOL-USD", 10).bids()).containsExactly(new PriceLevel("20.00", "1.0000"));
+            assertThat(replayReader.book("SOL-USD", 10).lastSeq()).isEqualTo(1);
+            assertThat(replayReader.recentTrades("SOL-USD", 10)).containsExactly(trade);
+            assertThat(replayReader.historyAfter("trades.SOL-USD", 1)).hasValue(List.of(Json.write(trade)));
+            assertThat(liveReader.book("SOL-USD", 10).lastSeq()).as("the live book is untouched").isZero();
+            assertThat(liveReader.recentTrades("SOL-USD", 10)).isEmpty();
+            try (var connection = client.connect()) {
+                assertThat(connection.sync().keys("*SOL-USD*")).isNotEmpty().allSatisfy(key -> assertThat(key)
+                        .startsWith("replay:bus-test:ms:{SOL-USD}:"));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> onNamespace.size() == 1);
+            assertThat(onNamespace).containsExactly("replay:bus-test:ms:pub:book.SOL-USD " + Json.write(delta));
+            Thread.sleep(200);
+            assertThat(onLive).as("nothing on the live channel").isEmpty();
+        }
+    }
+
+    @Test
     void shouldNumberTickersByRedisAndDropThoseNotNewerThanTheStoredVersion() throws Exception {
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
              RedisMarketDataReader reader = new RedisMarketDataReader(client, WITH_SOL);
