@@ -40,6 +40,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final LuaScript readBook;
+    private final LuaScript readMarket;
     /** Put in front of every key read; empty for the live data. */
     private final String namespace;
 
@@ -54,6 +55,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
         this.connection = client.connect();
         this.redis = connection.sync();
         this.readBook = LuaScript.load(redis, "read_book.lua");
+        this.readMarket = LuaScript.load(redis, "read_market.lua");
     }
 
     /**
@@ -73,6 +75,44 @@ public final class RedisMarketDataReader implements AutoCloseable {
         fill(book, Side.SELL, spec, reply.get(3));
         return new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, seq, seq,
                 book.levels(Side.BUY, depth), book.levels(Side.SELL, depth), book.checksum(), ts);
+    }
+
+    /**
+     * Everything stored for the market's public channels, read atomically (one script), so the parts are of
+     * one moment: the whole book, the ticker, the trade tape and every interval's candles.
+     */
+    public MarketState state(String market) {
+        MarketSpec spec = catalog.get(market);
+        List<String> keys = new ArrayList<>(List.of(namespace + RedisKeys.bookSeq(market), namespace + RedisKeys.bookTs(market),
+                namespace + RedisKeys.bookBids(market), namespace + RedisKeys.bookAsks(market),
+                namespace + RedisKeys.ticker(market), namespace + RedisKeys.tradeTape(market)));
+        for (KlineInterval interval : KlineInterval.values()) {
+            keys.add(namespace + RedisKeys.klines(market, interval));
+        }
+        List<Object> reply = readMarket.run(redis, ScriptOutputType.MULTI, keys.toArray(String[]::new));
+        long seq = Long.parseLong((String) reply.get(0));
+        L2Book book = new L2Book(spec);
+        fill(book, Side.BUY, spec, reply.get(2));
+        fill(book, Side.SELL, spec, reply.get(3));
+        BookMessage snapshot = new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, seq, seq,
+                book.levels(Side.BUY, Integer.MAX_VALUE), book.levels(Side.SELL, Integer.MAX_VALUE), book.checksum(),
+                Long.parseLong((String) reply.get(1)));
+        Optional<TickerMessage> ticker = reply.get(4) == null ? Optional.empty()
+                : Optional.of(Json.read((String) reply.get(4), TickerMessage.class));
+        List<TradeMessage> tape = new ArrayList<>();
+        for (Object json : (List<?>) reply.get(5)) {
+            tape.add(Json.read((String) json, TradeMessage.class));
+        }
+        java.util.Map<KlineInterval, List<KlineMessage>> candles = new java.util.EnumMap<>(KlineInterval.class);
+        KlineInterval[] intervals = KlineInterval.values();
+        for (int i = 0; i < intervals.length; i++) {
+            List<KlineMessage> ofInterval = new ArrayList<>();
+            for (Object json : (List<?>) reply.get(6 + i)) {
+                ofInterval.add(Json.read((String) json, KlineMessage.class));
+            }
+            candles.put(intervals[i], ofInterval);
+        }
+        return new MarketState(snapshot, ticker, tape, candles);
     }
 
     private static void fill(L2Book book, Side side, MarketSpec spec, Object flatPairs) {

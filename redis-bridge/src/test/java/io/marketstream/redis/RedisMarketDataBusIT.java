@@ -157,6 +157,9 @@ class RedisMarketDataBusIT {
             assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, 59_999, 10))
                     .containsExactly(numbered(kline(2, 0, "10.50", true), 1));
             assertThat(reader.ticker("ETH-USD")).hasValue(ticker);
+            assertThat(reader.state("ETH-USD").ticker()).hasValue(ticker);
+            assertThat(reader.state("ETH-USD").candles().get(KlineInterval.M1)).as("all kept, oldest first")
+                    .containsExactly(numbered(kline(2, 0, "10.50", true), 1), numbered(kline(3, 60_000, "10.50", false), 2));
             assertThat(reader.markets()).containsExactlyElementsOf(CATALOG.all());
             assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList().hasSize(1);
 
@@ -201,6 +204,14 @@ class RedisMarketDataBusIT {
             assertThat(replayReader.book("SOL-USD", 10).lastSeq()).isEqualTo(1);
             assertThat(replayReader.recentTrades("SOL-USD", 10)).containsExactly(trade);
             assertThat(replayReader.historyAfter("trades.SOL-USD", 1)).hasValue(List.of(Json.write(trade)));
+            MarketState state = replayReader.state("SOL-USD");
+            assertThat(state.book().lastSeq()).isEqualTo(1);
+            assertThat(state.book().bids()).containsExactly(new PriceLevel("20.00", "1.0000"));
+            assertThat(state.book().checksum()).isEqualTo(book.checksum());
+            assertThat(state.tape()).containsExactly(trade);
+            assertThat(state.ticker()).isEmpty();
+            assertThat(state.candles()).containsOnlyKeys(KlineInterval.values()).allSatisfy((i, candles) -> assertThat(candles).isEmpty());
+            assertThat(liveReader.state("SOL-USD").book().lastSeq()).isZero();
             assertThat(liveReader.book("SOL-USD", 10).lastSeq()).as("the live book is untouched").isZero();
             assertThat(liveReader.recentTrades("SOL-USD", 10)).isEmpty();
             try (var connection = client.connect()) {

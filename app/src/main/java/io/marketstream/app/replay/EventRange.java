@@ -101,6 +101,10 @@ public final class EventRange implements AutoCloseable {
             for (String market : new TreeSet<>(markets)) {
                 partitions.add(new TopicPartition(topic, EngineService.partitionOf(market, count)));
             }
+            // assigned before the offset look-ups, which read_committed also uses to note each partition's
+            // last stable offset (for partitions not assigned it logs a warning instead)
+            consumer.assign(partitions);
+            consumer.pause(partitions);
             Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             Map<TopicPartition, OffsetAndTimestamp> starts = from == null ? Map.of() : atOrAfter(consumer, partitions, from);

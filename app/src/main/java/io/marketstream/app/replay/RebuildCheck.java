@@ -22,7 +22,7 @@ import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.RedisKeys;
 import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.marketdata.AccountMessage;
-import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.redis.MarketState;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataReader;
 import io.marketstream.streams.MarketDataSink;
@@ -34,8 +34,9 @@ import io.marketstream.streams.RedisMarketDataSink;
  * a namespace of their own in Redis ({@link RedisKeys#replayNamespace}), with the streams job's own fold and
  * Redis sink, and compares them with the live ones at the same sequence ({@link StateComparison}).
  *
- * <p>Each market is folded from its partition's first event (a book cannot start in the middle) up to the
- * {@code seq} of the live book read just before, or to {@code to} if that comes first; a partition is read
+ * <p>The live state of each market is read first, at one moment ({@link RedisMarketDataReader#state}); each market
+ * is folded from its partition's first event (a book cannot start in the middle) up to the newest seq that state
+ * accounts for ({@link StateComparison#target}), or to {@code to} if that comes first; a partition is read
  * until each of its chosen markets got there. Private channels are not rebuilt. The namespace is emptied
  * first and, unless kept, afterwards.
  */
@@ -73,10 +74,13 @@ public final class RebuildCheck {
      * @param progress enabled or not, on {@code err}
      */
     public Result run(List<String> markets, Instant to, boolean keep, boolean progress, PrintWriter out, PrintWriter err) {
-        Map<String, BookMessage> liveBooks = new LinkedHashMap<>();
+        Map<String, MarketState> liveStates = new LinkedHashMap<>();
+        Map<String, Long> targets = new HashMap<>();
         try (RedisMarketDataReader live = new RedisMarketDataReader(redis, catalog)) {
             for (String market : markets) {
-                liveBooks.put(market, live.book(market, Integer.MAX_VALUE));
+                MarketState state = live.state(market);
+                liveStates.put(market, state);
+                targets.put(market, StateComparison.target(state));
             }
         }
         deleteNamespace();
@@ -99,14 +103,14 @@ public final class RebuildCheck {
             PartitionFolds folds = new PartitionFolds(catalog, sink, Set.copyOf(markets), range.partitionCount());
             Map<Integer, Set<String>> waiting = new HashMap<>();
             for (String market : markets) {
-                long target = liveBooks.get(market).lastSeq();
+                long target = targets.get(market);
                 if (target > 0) {
                     waiting.computeIfAbsent(EngineService.partitionOf(market, range.partitionCount()), p -> new HashSet<>())
                             .add(market);
                 }
             }
-            out.printf("Rebuilding %s into %s* from %,d events (up to the live books' sequences%s)%n", markets, namespace,
-                    range.records(), to == null ? "" : " or " + to);
+            out.printf("Rebuilding %s into %s* from %,d events, up to the live state's sequences %s%s%n", markets, namespace,
+                    range.records(), targets, to == null ? "" : " or " + to);
             out.flush();
             try (Progress bar = Progress.start("rebuild", range.records(), progress, err)) {
                 range.read((record, inRange) -> {
@@ -120,7 +124,7 @@ public final class RebuildCheck {
                     if (left == null) {
                         return true; // no chosen market with a live book here: to the end of the range
                     }
-                    left.removeIf(m -> folds.foldedSeq(m) >= liveBooks.get(m).lastSeq());
+                    left.removeIf(m -> folds.foldedSeq(m) >= targets.get(m));
                     return !left.isEmpty();
                 });
             }
@@ -130,10 +134,9 @@ public final class RebuildCheck {
             }
         }
         List<StateComparison.MarketResult> results = new ArrayList<>();
-        try (RedisMarketDataReader live = new RedisMarketDataReader(redis, catalog);
-             RedisMarketDataReader rebuilt = new RedisMarketDataReader(redis, catalog, namespace)) {
+        try (RedisMarketDataReader rebuilt = new RedisMarketDataReader(redis, catalog, namespace)) {
             for (String market : markets) {
-                results.add(StateComparison.compare(market, liveBooks.get(market), rebuiltSeqs.get(market), live, rebuilt));
+                results.add(StateComparison.compare(market, liveStates.get(market), rebuilt.state(market), rebuiltSeqs.get(market)));
             }
         } finally {
             if (!keep) {

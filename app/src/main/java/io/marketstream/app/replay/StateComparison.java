@@ -18,18 +18,19 @@ import io.marketstream.protocol.marketdata.KlineMessage;
 import io.marketstream.protocol.marketdata.PriceLevel;
 import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
-import io.marketstream.redis.RedisMarketDataPublisher;
-import io.marketstream.redis.RedisMarketDataReader;
+import io.marketstream.redis.MarketState;
 
 /**
  * Compares one market's rebuilt state (in a replay namespace) with the live state, part by part: the book,
  * the trade tape, the ticker, the candles of each interval.
  *
- * <p>"The same sequence": the rebuild folds each market up to the {@code seq} of the live book as read
- * before it started, so the books are compared at exactly that sequence. Tape, ticker and candles are read
- * live afterwards; where they differ only because the live job has gone on meanwhile (a newer {@code u}
- * or {@code ts}: later events, or a later event time that closed a candle), the part is {@link Verdict#LIVE_AHEAD},
- * not {@link Verdict#DIFFERENT}. Candle and ticker {@code seq}s are left out of every comparison: Redis
+ * <p>"The same sequence": the live state is read at one moment before the rebuild (one script reads all of a
+ * market's keys, which the streams job also changes together), and the rebuild folds each market up to the newest
+ * engine seq that state accounts for ({@link #target}), so all parts are compared at the same point of the
+ * market's events. What can still differ without being wrong: a candle or ticker that the live job changed
+ * because event time moved on with another market's events of the partition (a later {@code ts}, same
+ * {@code u}), or parts the rebuild could not reach (the events read end earlier); those are
+ * {@link Verdict#LIVE_AHEAD}, not {@link Verdict#DIFFERENT}. Candle and ticker {@code seq}s are left out of every comparison: Redis
  * numbers those messages as it receives them, and how many states the writer merged depends on its load.
  */
 public final class StateComparison {
@@ -74,22 +75,36 @@ public final class StateComparison {
     }
 
     /**
-     * @param liveBook   the live book as read before the rebuild (its {@code u} is what the rebuild aimed at)
+     * @param live       the live state as read before the rebuild (the rebuild aimed at its sequences)
+     * @param rebuilt    the rebuilt state
      * @param rebuiltSeq the seq the rebuild folded the market to
      */
-    public static MarketResult compare(String market, BookMessage liveBook, long rebuiltSeq, RedisMarketDataReader live,
-                                       RedisMarketDataReader rebuilt) {
+    public static MarketResult compare(String market, MarketState live, MarketState rebuilt, long rebuiltSeq) {
         List<Part> parts = new ArrayList<>();
-        parts.add(book(liveBook, rebuilt.book(market, Integer.MAX_VALUE), rebuiltSeq));
-        parts.add(tape(live.recentTrades(market, RedisMarketDataPublisher.TAPE_LENGTH),
-                rebuilt.recentTrades(market, RedisMarketDataPublisher.TAPE_LENGTH), rebuiltSeq));
-        parts.add(ticker(live.ticker(market), rebuilt.ticker(market)));
+        parts.add(book(live.book(), rebuilt.book(), rebuiltSeq));
+        parts.add(tape(live.tape(), rebuilt.tape(), rebuiltSeq));
+        parts.add(ticker(live.ticker(), rebuilt.ticker()));
         for (KlineInterval interval : KlineInterval.values()) {
-            parts.add(klines("kline " + interval.code(),
-                    live.klines(market, interval, 0, Long.MAX_VALUE, RedisMarketDataPublisher.KLINES_KEPT),
-                    rebuilt.klines(market, interval, 0, Long.MAX_VALUE, RedisMarketDataPublisher.KLINES_KEPT)));
+            parts.add(klines("kline " + interval.code(), live.candles().get(interval), rebuilt.candles().get(interval)));
         }
-        return new MarketResult(market, liveBook.lastSeq(), rebuiltSeq, parts);
+        return new MarketResult(market, live.book().lastSeq(), rebuiltSeq, parts);
+    }
+
+    /** The newest engine seq the live state accounts for: the book's, or a later one of the ticker or a candle. */
+    public static long target(MarketState live) {
+        long target = live.book().lastSeq();
+        if (live.ticker().isPresent()) {
+            target = Math.max(target, live.ticker().get().engineSeq());
+        }
+        for (List<KlineMessage> candles : live.candles().values()) {
+            for (KlineMessage k : candles) {
+                target = Math.max(target, k.engineSeq());
+            }
+        }
+        if (!live.tape().isEmpty()) {
+            target = Math.max(target, live.tape().get(0).seq());
+        }
+        return target;
     }
 
     static Part book(BookMessage live, BookMessage rebuilt, long rebuiltSeq) {
@@ -101,6 +116,10 @@ public final class StateComparison {
         if (rebuilt.lastSeq() < live.lastSeq()) {
             return new Part("book", Verdict.LIVE_AHEAD, "live is at seq " + live.lastSeq() + ", the events read end at seq "
                     + rebuiltSeq + " (an earlier --to, or the topic ends there)", List.of());
+        }
+        if (rebuilt.lastSeq() > live.lastSeq() && live.lastSeq() > 0) {
+            return new Part("book", Verdict.DIFFERENT, "live is at seq " + live.lastSeq() + ", but the events up to the "
+                    + "live state's newest seq " + rebuiltSeq + " change it up to seq " + rebuilt.lastSeq(), List.of());
         }
         List<String> details = new ArrayList<>();
         levels("bid", live.bids(), rebuilt.bids(), details);
@@ -271,8 +290,8 @@ public final class StateComparison {
 
     /** Prints a market's result: one line per part, then its details indented. */
     public static void render(MarketResult result, java.io.PrintWriter out) {
-        out.printf("%s: live book at seq %d, rebuilt to seq %d: %s%n", result.market(), result.liveSeq(), result.rebuiltSeq(),
-                result.verdict().label);
+        out.printf("%s: live book at seq %d, events folded to seq %d: %s%n", result.market(), result.liveSeq(),
+                result.rebuiltSeq(), result.verdict().label);
         for (Part part : result.parts()) {
             out.printf("  %-9s %-11s %s%n", part.name(), part.verdict().label, part.summary());
             for (Iterator<String> it = part.details().iterator(); it.hasNext(); ) {
