@@ -78,7 +78,8 @@ final class PartitionWindows {
             } catch (NumberFormatException e) {
                 // said below
             }
-            throw new IllegalArgumentException("committed offset metadata '" + metadata + "' is not this consumer's");
+            throw new IllegalArgumentException("committed offset metadata '" + metadata + "' is not this consumer's: "
+                    + "the group has been used by another program; use another --group");
         }
     }
 
