@@ -20,10 +20,11 @@ import io.marketstream.app.analytics.WindowRow;
  * trade count, and each account's traded volume, as CSV rows. Run several with the same {@code --group} and they
  * share the partitions. docs/replay-and-analytics.md has the details and the guarantee.
  */
-@Command(name = "analytics", sortOptions = false,
-        description = {"An example consumer group on the engine's trades: per market and one-minute window (event time) "
-                + "the trade count, base and quote volume and VWAP, and the same per account, as CSV rows ("
-                + WindowRow.HEADER + ").",
+@Command(name = "analytics", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"An example consumer group on the engine's trades: per-market one-minute VWAP, volume and trade "
+                + "count, and per-account volume, as CSV.",
+                "Per market and one-minute window (event time): the trade count, base and quote volume and VWAP, and "
+                        + "the same per account, as CSV rows (" + WindowRow.HEADER + ").",
                 "A window is written once it has closed. Instances with the same --group share the partitions and "
                         + "carry on from each other's committed offsets; Ctrl-C commits and leaves the group."})
 final class AnalyticsCommand implements Callable<Integer> {

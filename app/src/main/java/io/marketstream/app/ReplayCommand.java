@@ -40,10 +40,11 @@ import io.marketstream.redis.RedisClients;
  * market data beside the live data and compares the two, (b) shows it on replay channels at a chosen speed,
  * or (c) writes the events as JSON lines. docs/replay-and-analytics.md has the details.
  */
-@Command(name = "replay", sortOptions = false,
-        description = {"Replays the engine events of some markets between two times, in one of three ways:",
+@Command(name = "replay", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Replays engine events of some markets between two times: rebuilds and compares them with the live "
+                + "state, shows them on replay channels, or writes them as JSON lines.",
                 "  --compare  rebuild books, trades, candles and tickers into Redis under replay:<session>: with the "
-                        + "streams job's own code, up to the live books' sequences, and report whether they equal the live ones",
+                        + "streams job's own code, up to the live state's sequences, and report whether they equal the live ones",
                 "  --publish  show them on the WebSocket channels replay.<session>.<channel> at --speed",
                 "  --jsonl    write the events, one JSON line each, exactly as on the topic",
                 "Exit codes: 0 done (--compare: all equal), 1 error, 2 bad arguments, 3 --compare found a difference, "
