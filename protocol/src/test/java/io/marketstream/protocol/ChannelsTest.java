@@ -86,6 +86,11 @@ class ChannelsTest {
         assertThat(Channels.parseReplay("replay.")).isEmpty();
         assertThat(Channels.parseReplay("trades.BTC-USD")).isEmpty();
         assertThat(Channels.parse("replay.s1.trades.BTC-USD")).as("not a live channel").isEmpty();
+        assertThat(Json.write(io.marketstream.protocol.marketdata.ReplayNotice.end("replay.s1", "s1", 5, 7)))
+                .isEqualTo("{\"ch\":\"replay.s1\",\"type\":\"end\",\"session\":\"s1\",\"events\":5,\"ts\":7}");
+        assertThat(Json.write(io.marketstream.protocol.marketdata.ReplayNotice.start("replay.s1", "s1", "10x",
+                java.util.List.of("BTC-USD"), 1L, null, 7))).isEqualTo("{\"ch\":\"replay.s1\",\"type\":\"start\","
+                + "\"session\":\"s1\",\"speed\":\"10x\",\"markets\":[\"BTC-USD\"],\"from\":1,\"ts\":7}");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Channels.replay("{x}", "trades.BTC-USD"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a replay session name");
     }

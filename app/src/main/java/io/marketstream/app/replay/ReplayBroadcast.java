@@ -30,6 +30,7 @@ import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.KlineInterval;
 import io.marketstream.protocol.marketdata.KlineMessage;
 import io.marketstream.protocol.marketdata.L2Book;
+import io.marketstream.protocol.marketdata.ReplayNotice;
 import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.streams.MarketDataSink;
 import io.marketstream.streams.MarketUpdate;
@@ -179,9 +180,8 @@ public final class ReplayBroadcast {
                 awaitSubscriber(connection, waitForSubscriber, err);
                 start(publisher, states, from, to);
             }
-            ObjectNode end = Json.mapper().createObjectNode().put("ch", Channels.replayControl(session)).put("type", "end")
-                    .put("session", session).put("events", counts[1]).put("ts", System.currentTimeMillis());
-            publisher.publish(Channels.replayControl(session), end);
+            publisher.publish(Channels.replayControl(session), ReplayNotice.end(Channels.replayControl(session), session,
+                    counts[1], System.currentTimeMillis()));
             publisher.await();
             return new Summary(counts[0], counts[1], publisher.sent, Duration.ofNanos(System.nanoTime() - started));
         }
@@ -203,17 +203,9 @@ public final class ReplayBroadcast {
 
     /** The start notice, then each market's book snapshot and current ticker and candles. */
     private void start(Publisher publisher, Map<String, MarketState> states, Instant from, Instant to) {
-        ObjectNode notice = Json.mapper().createObjectNode().put("ch", Channels.replayControl(session)).put("type", "start")
-                .put("session", session).put("speed", speed.label());
-        markets.forEach(notice.putArray("markets")::add);
-        if (from != null) {
-            notice.put("from", from.toEpochMilli());
-        }
-        if (to != null) {
-            notice.put("to", to.toEpochMilli());
-        }
-        notice.put("ts", System.currentTimeMillis());
-        publisher.publish(Channels.replayControl(session), notice);
+        publisher.publish(Channels.replayControl(session), ReplayNotice.start(Channels.replayControl(session), session,
+                speed.label(), markets, from == null ? null : from.toEpochMilli(), to == null ? null : to.toEpochMilli(),
+                System.currentTimeMillis()));
         states.forEach((market, state) -> {
             BookMessage snapshot = new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, state.bookSeq, state.bookSeq,
                     state.book.levels(Side.BUY, Integer.MAX_VALUE), state.book.levels(Side.SELL, Integer.MAX_VALUE),
@@ -285,7 +277,7 @@ public final class ReplayBroadcast {
         /** @param channel the live channel the message belongs to; it goes out on the session's replay channel */
         void publish(String channel, Object message) {
             String replay = channel.startsWith(Channels.REPLAY + ".") ? channel : Channels.replay(session, channel);
-            ObjectNode node = message instanceof ObjectNode o ? o : Json.mapper().valueToTree(message);
+            ObjectNode node = Json.mapper().valueToTree(message);
             node.put("ch", replay);
             String name = pubsubNames.computeIfAbsent(replay, RedisKeys::pubsub);
             inFlight.add(connection.async().publish(name, node.toString()));
