@@ -19,7 +19,7 @@ import io.marketstream.protocol.MarketCatalog;
 @Command(name = "marketstream", mixinStandardHelpOptions = true, version = "marketstream 0.1.0",
         description = "Kafka-backed market data: matching engine, streams job, Redis bus, WebSocket edge.",
         subcommands = {CommandLine.HelpCommand.class, Main.Demo.class, Main.Engine.class, Main.Streams.class, Main.Edge.class, Main.Traders.class,
-                WatchCommand.class})
+                WatchCommand.class, ReplayCommand.class, AnalyticsCommand.class})
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 

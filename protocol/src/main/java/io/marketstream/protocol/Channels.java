@@ -15,6 +15,9 @@ import io.marketstream.protocol.marketdata.KlineInterval;
  *   <li>private, per account: {@code orders.<account>}, {@code balances.<account>}; never parsed
  *       by {@link #parse}, which only knows public channels (a private channel is not for anyone
  *       who asks)</li>
+ *   <li>replay, per replay session: {@code replay.<session>.<public channel>} carries what {@code app replay}
+ *       recomputes from historical events for that channel, and {@code replay.<session>} the session's
+ *       start and end notices (see {@link #parseReplay})</li>
  * </ul>
  */
 public final class Channels {
@@ -24,9 +27,12 @@ public final class Channels {
     public static final String KLINE = "kline";
     public static final String ORDERS = "orders";
     public static final String BALANCES = "balances";
+    public static final String REPLAY = "replay";
 
     private static final Pattern MARKET = Pattern.compile("[A-Z0-9]{1,12}-[A-Z0-9]{1,12}");
     private static final Pattern ACCOUNT = Pattern.compile("[0-9]{1,18}");
+    /** A replay session's name: also part of Redis key names, so no glob or hash-tag characters. */
+    private static final Pattern SESSION = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
     private Channels() {
     }
@@ -202,5 +208,56 @@ public final class Channels {
             return Optional.empty();
         }
         return Optional.of(new Channel(kind, parts[1]));
+    }
+
+    /** Whether a name is usable as a replay session: 1 to 32 of {@code a-z 0-9 _ -}, starting with a letter or digit. */
+    public static boolean isReplaySession(String session) {
+        return session != null && SESSION.matcher(session).matches();
+    }
+
+    /** A replay session's channel for a public channel: {@code replay.<session>.trades.BTC-USD}. */
+    public static String replay(String session, String channel) {
+        return replayControl(session) + "." + channel;
+    }
+
+    /** A replay session's own channel, carrying its start and end notices: {@code replay.<session>}. */
+    public static String replayControl(String session) {
+        if (!isReplaySession(session)) {
+            throw new IllegalArgumentException("not a replay session name: " + session
+                    + " (1 to 32 of a-z 0-9 _ -, starting with a letter or digit)");
+        }
+        return REPLAY + "." + session;
+    }
+
+    /**
+     * A parsed replay channel: the session and, unless it is the session's control channel, the public
+     * channel it replays. Replayed books are the full book at every change ({@code book.<market>} only,
+     * no depth or cadence views).
+     */
+    public record ReplayChannel(String session, Channel channel) {
+        public String name() {
+            return channel == null ? replayControl(session) : replay(session, channel.name());
+        }
+    }
+
+    /**
+     * Parses {@code replay.<session>} or {@code replay.<session>.<public channel>} (the public channel as
+     * {@link #parse} reads it: {@code book.<market>}, {@code trades.<market>}, {@code ticker.<market>},
+     * {@code kline.<market>.<interval>}); empty for anything else.
+     */
+    public static Optional<ReplayChannel> parseReplay(String name) {
+        if (name == null || !name.startsWith(REPLAY + ".")) {
+            return Optional.empty();
+        }
+        String rest = name.substring(REPLAY.length() + 1);
+        int dot = rest.indexOf('.');
+        String session = dot < 0 ? rest : rest.substring(0, dot);
+        if (!isReplaySession(session)) {
+            return Optional.empty();
+        }
+        if (dot < 0) {
+            return Optional.of(new ReplayChannel(session, null));
+        }
+        return parse(rest.substring(dot + 1)).map(channel -> new ReplayChannel(session, channel));
     }
 }

@@ -121,6 +121,19 @@ public final class RedisKeys {
         return PREFIX + "markets";
     }
 
+    /**
+     * The namespace of a replay session's rebuilt state ({@code app replay}): put in front of the live
+     * names, e.g. {@code replay:check-1:ms:{BTC-USD}:book:bids}, so the hash tags stay those of the
+     * live keys. Never starts with {@link #PREFIX}, so nothing live matches {@code replay:<session>:*}.
+     */
+    public static String replayNamespace(String session) {
+        if (!Channels.isReplaySession(session)) {
+            throw new IllegalArgumentException("not a replay session name: " + session
+                    + " (1 to 32 of a-z 0-9 _ -, starting with a letter or digit)");
+        }
+        return "replay:" + session + ":";
+    }
+
     /** The Redis pub/sub channel for a market-data channel such as {@code book.BTC-USD}. */
     public static String pubsub(String channel) {
         return PREFIX + "pub:" + channel;

@@ -70,4 +70,28 @@ class ChannelsTest {
                 .startsWith("{\"seq\":0,\"ch\":\"orders.1\"").contains("\"e\":{\"type\":\"rested\"");
         assertThat(Json.read(Json.write(message), AccountMessage.class)).isEqualTo(message);
     }
+
+    @Test
+    void shouldNameAndParseReplayChannels() {
+        assertThat(Channels.replay("s1", "trades.BTC-USD")).isEqualTo("replay.s1.trades.BTC-USD");
+        assertThat(Channels.replayControl("check-2")).isEqualTo("replay.check-2");
+        assertThat(Channels.parseReplay("replay.s1.kline.BTC-USD.1m"))
+                .hasValue(new Channels.ReplayChannel("s1", new Channel("kline", "BTC-USD", KlineInterval.M1)));
+        assertThat(Channels.parseReplay("replay.s1.book.BTC-USD").orElseThrow().name()).isEqualTo("replay.s1.book.BTC-USD");
+        assertThat(Channels.parseReplay("replay.s1")).hasValue(new Channels.ReplayChannel("s1", null));
+        assertThat(Channels.parseReplay("replay.s1.book.BTC-USD.25")).as("replayed books have no views").isEmpty();
+        assertThat(Channels.parseReplay("replay.s1.orders.7")).as("private channels are not replayed").isEmpty();
+        assertThat(Channels.parseReplay("replay.S1.trades.BTC-USD")).isEmpty();
+        assertThat(Channels.parseReplay("replay.a*b.trades.BTC-USD")).as("no glob characters").isEmpty();
+        assertThat(Channels.parseReplay("replay.")).isEmpty();
+        assertThat(Channels.parseReplay("trades.BTC-USD")).isEmpty();
+        assertThat(Channels.parse("replay.s1.trades.BTC-USD")).as("not a live channel").isEmpty();
+        assertThat(Json.write(io.marketstream.protocol.marketdata.ReplayNotice.end("replay.s1", "s1", 5, 7)))
+                .isEqualTo("{\"ch\":\"replay.s1\",\"type\":\"end\",\"session\":\"s1\",\"events\":5,\"ts\":7}");
+        assertThat(Json.write(io.marketstream.protocol.marketdata.ReplayNotice.start("replay.s1", "s1", "10x",
+                java.util.List.of("BTC-USD"), 1L, null, 7))).isEqualTo("{\"ch\":\"replay.s1\",\"type\":\"start\","
+                + "\"session\":\"s1\",\"speed\":\"10x\",\"markets\":[\"BTC-USD\"],\"from\":1,\"ts\":7}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Channels.replay("{x}", "trades.BTC-USD"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a replay session name");
+    }
 }

@@ -43,6 +43,10 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  * synchronous and asynchronous alike. {@link #publishBatchAsync} pipelines: it returns before Redis
  * answers and fails (rather than retry on its own) if the script cache was emptied by a Redis
  * restart; repeat such a batch with {@link #publishBatch}, which reloads the scripts.
+ *
+ * <p>A publisher with a namespace writes every key and pub/sub channel with the namespace in front of
+ * its name ({@link RedisKeys#replayNamespace}): the same state and messages, kept apart from the live
+ * ones (hash tags are unchanged, so each call still touches one cluster slot).
  */
 public final class RedisMarketDataPublisher implements AutoCloseable {
     /** Messages kept per channel for resume (approximate trimming, never fewer). */
@@ -74,8 +78,16 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private final LuaScript publishAccount;
     /** Per channel, its keys and pub/sub name, encoded once. */
     private final Map<String, ChannelKeys> channelKeys = new ConcurrentHashMap<>();
+    /** Put in front of every key and pub/sub channel name; empty for the live data. */
+    private final String namespace;
 
     public RedisMarketDataPublisher(RedisClient client) {
+        this(client, "");
+    }
+
+    /** @param namespace put in front of every key and pub/sub name written ({@code ""}: the live names) */
+    public RedisMarketDataPublisher(RedisClient client, String namespace) {
+        this.namespace = java.util.Objects.requireNonNull(namespace, "namespace");
         this.connection = client.connect();
         this.redis = connection.sync();
         this.scriptConnection = client.connect(ByteArrayCodec.INSTANCE);
@@ -88,7 +100,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     /** Records the markets served ({@code ms:markets}), so that any reader can list them. */
     public void publishMarkets(MarketCatalog catalog) {
         for (MarketSpec spec : catalog.all()) {
-            redis.hset(RedisKeys.markets(), spec.symbol(), Json.write(spec));
+            redis.hset(namespace + RedisKeys.markets(), spec.symbol(), Json.write(spec));
         }
     }
 
@@ -273,9 +285,9 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             String[] strings = names.apply(channel);
             byte[][] keys = new byte[strings.length][];
             for (int i = 0; i < strings.length; i++) {
-                keys[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+                keys[i] = (namespace + strings[i]).getBytes(StandardCharsets.UTF_8);
             }
-            cached = new ChannelKeys(keys, RedisKeys.pubsub(channel).getBytes(StandardCharsets.UTF_8));
+            cached = new ChannelKeys(keys, (namespace + RedisKeys.pubsub(channel)).getBytes(StandardCharsets.UTF_8));
             if (channelKeys.size() >= MAX_CACHED_CHANNELS) {
                 channelKeys.clear();
             }

@@ -32,19 +32,30 @@ import io.marketstream.protocol.marketdata.TradeMessage;
 
 /**
  * Reads the stored market data for REST and resume: book snapshots, candles, tickers, the trade
- * tape, the markets, and a channel's recent history. Thread-safe.
+ * tape, the markets, and a channel's recent history. Thread-safe. A reader with a namespace reads what a
+ * publisher with the same namespace wrote (see {@link RedisMarketDataPublisher}).
  */
 public final class RedisMarketDataReader implements AutoCloseable {
     private final MarketCatalog catalog;
     private final StatefulRedisConnection<String, String> connection;
     private final RedisCommands<String, String> redis;
     private final LuaScript readBook;
+    private final LuaScript readMarket;
+    /** Put in front of every key read; empty for the live data. */
+    private final String namespace;
 
     public RedisMarketDataReader(RedisClient client, MarketCatalog catalog) {
+        this(client, catalog, "");
+    }
+
+    /** @param namespace put in front of every key read ({@code ""}: the live names) */
+    public RedisMarketDataReader(RedisClient client, MarketCatalog catalog, String namespace) {
         this.catalog = catalog;
+        this.namespace = java.util.Objects.requireNonNull(namespace, "namespace");
         this.connection = client.connect();
         this.redis = connection.sync();
         this.readBook = LuaScript.load(redis, "read_book.lua");
+        this.readMarket = LuaScript.load(redis, "read_market.lua");
     }
 
     /**
@@ -54,8 +65,8 @@ public final class RedisMarketDataReader implements AutoCloseable {
      */
     public BookMessage book(String market, int depth) {
         MarketSpec spec = catalog.get(market);
-        String[] keys = {RedisKeys.bookSeq(market), RedisKeys.bookTs(market), RedisKeys.bookBids(market),
-                RedisKeys.bookAsks(market)};
+        String[] keys = {namespace + RedisKeys.bookSeq(market), namespace + RedisKeys.bookTs(market),
+                namespace + RedisKeys.bookBids(market), namespace + RedisKeys.bookAsks(market)};
         List<Object> reply = readBook.run(redis, ScriptOutputType.MULTI, keys);
         long seq = Long.parseLong((String) reply.get(0));
         long ts = Long.parseLong((String) reply.get(1));
@@ -64,6 +75,44 @@ public final class RedisMarketDataReader implements AutoCloseable {
         fill(book, Side.SELL, spec, reply.get(3));
         return new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, seq, seq,
                 book.levels(Side.BUY, depth), book.levels(Side.SELL, depth), book.checksum(), ts);
+    }
+
+    /**
+     * Everything stored for the market's public channels, read atomically (one script), so the parts are of
+     * one moment: the whole book, the ticker, the trade tape and every interval's candles.
+     */
+    public MarketState state(String market) {
+        MarketSpec spec = catalog.get(market);
+        List<String> keys = new ArrayList<>(List.of(namespace + RedisKeys.bookSeq(market), namespace + RedisKeys.bookTs(market),
+                namespace + RedisKeys.bookBids(market), namespace + RedisKeys.bookAsks(market),
+                namespace + RedisKeys.ticker(market), namespace + RedisKeys.tradeTape(market)));
+        for (KlineInterval interval : KlineInterval.values()) {
+            keys.add(namespace + RedisKeys.klines(market, interval));
+        }
+        List<Object> reply = readMarket.run(redis, ScriptOutputType.MULTI, keys.toArray(String[]::new));
+        long seq = Long.parseLong((String) reply.get(0));
+        L2Book book = new L2Book(spec);
+        fill(book, Side.BUY, spec, reply.get(2));
+        fill(book, Side.SELL, spec, reply.get(3));
+        BookMessage snapshot = new BookMessage(Channels.book(market), BookMessage.SNAPSHOT, seq, seq,
+                book.levels(Side.BUY, Integer.MAX_VALUE), book.levels(Side.SELL, Integer.MAX_VALUE), book.checksum(),
+                Long.parseLong((String) reply.get(1)));
+        Optional<TickerMessage> ticker = reply.get(4) == null ? Optional.empty()
+                : Optional.of(Json.read((String) reply.get(4), TickerMessage.class));
+        List<TradeMessage> tape = new ArrayList<>();
+        for (Object json : (List<?>) reply.get(5)) {
+            tape.add(Json.read((String) json, TradeMessage.class));
+        }
+        java.util.Map<KlineInterval, List<KlineMessage>> candles = new java.util.EnumMap<>(KlineInterval.class);
+        KlineInterval[] intervals = KlineInterval.values();
+        for (int i = 0; i < intervals.length; i++) {
+            List<KlineMessage> ofInterval = new ArrayList<>();
+            for (Object json : (List<?>) reply.get(6 + i)) {
+                ofInterval.add(Json.read((String) json, KlineMessage.class));
+            }
+            candles.put(intervals[i], ofInterval);
+        }
+        return new MarketState(snapshot, ticker, tape, candles);
     }
 
     private static void fill(L2Book book, Side side, MarketSpec spec, Object flatPairs) {
@@ -78,7 +127,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
     public List<TradeMessage> recentTrades(String market, int limit) {
         catalog.get(market);
         List<TradeMessage> out = new ArrayList<>();
-        for (String json : redis.lrange(RedisKeys.tradeTape(market), 0, Math.max(0, limit - 1))) {
+        for (String json : redis.lrange(namespace + RedisKeys.tradeTape(market), 0, Math.max(0, limit - 1))) {
             out.add(Json.read(json, TradeMessage.class));
         }
         return out;
@@ -90,7 +139,7 @@ public final class RedisMarketDataReader implements AutoCloseable {
      */
     public List<KlineMessage> klines(String market, KlineInterval interval, long from, long to, int limit) {
         catalog.get(market);
-        List<String> newestFirst = redis.zrevrangebyscore(RedisKeys.klines(market, interval),
+        List<String> newestFirst = redis.zrevrangebyscore(namespace + RedisKeys.klines(market, interval),
                 Range.create(from, to), Limit.create(0, Math.max(0, limit)));
         List<KlineMessage> out = new ArrayList<>(newestFirst.size());
         for (int i = newestFirst.size() - 1; i >= 0; i--) {
@@ -102,14 +151,14 @@ public final class RedisMarketDataReader implements AutoCloseable {
     /** The market's latest ticker, or empty before the first one. */
     public Optional<TickerMessage> ticker(String market) {
         catalog.get(market);
-        String json = redis.get(RedisKeys.ticker(market));
+        String json = redis.get(namespace + RedisKeys.ticker(market));
         return json == null ? Optional.empty() : Optional.of(Json.read(json, TickerMessage.class));
     }
 
     /** The markets the streams job serves (as it recorded them in Redis), by symbol. */
     public List<MarketSpec> markets() {
         List<MarketSpec> out = new ArrayList<>();
-        redis.hgetall(RedisKeys.markets()).values().forEach(json -> out.add(Json.read(json, MarketSpec.class)));
+        redis.hgetall(namespace + RedisKeys.markets()).values().forEach(json -> out.add(Json.read(json, MarketSpec.class)));
         out.sort(Comparator.comparing(MarketSpec::symbol));
         return out;
     }
@@ -152,11 +201,12 @@ public final class RedisMarketDataReader implements AutoCloseable {
         long account = Channels.accountOf(channel);
         String key = account >= 0 ? RedisKeys.accountHistory(account, channel) : RedisKeys.history(Channels.parse(channel)
                 .orElseThrow(() -> new IllegalArgumentException("no channel " + channel)).market(), channel);
-        List<StreamMessage<String, String>> newest = redis.xrevrange(key, Range.create("-", "+"), Limit.create(0, 1));
+        List<StreamMessage<String, String>> newest = redis.xrevrange(namespace + key, Range.create("-", "+"), Limit.create(0, 1));
         return newest.isEmpty() ? Optional.empty() : Optional.of(newest.get(0).getBody().get("m"));
     }
 
-    private Optional<List<String>> historyAfterKey(String key, long afterSeq) {
+    private Optional<List<String>> historyAfterKey(String liveKey, long afterSeq) {
+        String key = namespace + liveKey;
         List<StreamMessage<String, String>> messages = redis.xrange(key, Range.create((afterSeq + 1) + "-0", "+"));
         if (messages.isEmpty()) {
             // nothing newer: fine if the history ends exactly there; if it ends before (Redis lost

@@ -157,6 +157,9 @@ class RedisMarketDataBusIT {
             assertThat(reader.klines("ETH-USD", KlineInterval.M1, 0, 59_999, 10))
                     .containsExactly(numbered(kline(2, 0, "10.50", true), 1));
             assertThat(reader.ticker("ETH-USD")).hasValue(ticker);
+            assertThat(reader.state("ETH-USD").ticker()).hasValue(ticker);
+            assertThat(reader.state("ETH-USD").candles().get(KlineInterval.M1)).as("all kept, oldest first")
+                    .containsExactly(numbered(kline(2, 0, "10.50", true), 1), numbered(kline(3, 60_000, "10.50", false), 2));
             assertThat(reader.markets()).containsExactlyElementsOf(CATALOG.all());
             assertThat(reader.historyAfter("kline.ETH-USD.1m", 1)).get().asList().hasSize(1);
 
@@ -167,6 +170,58 @@ class RedisMarketDataBusIT {
                     .extracting(json -> Json.read((String) json, KlineMessage.class))
                     .containsExactly(numbered(kline(3, 60_000, "10.50", false), 2),
                             numbered(kline(7, 60_000, "11.00", false), 3));
+        }
+    }
+
+    @Test
+    void shouldKeepANamespacesStateAndMessagesApartFromTheLiveOnes() throws Exception {
+        String namespace = io.marketstream.protocol.RedisKeys.replayNamespace("bus-test");
+        L2Book book = new L2Book(WITH_SOL.get("SOL-USD"));
+        book.set(Side.BUY, 2_000, 10_000);
+        BookMessage delta = new BookMessage("book.SOL-USD", BookMessage.DELTA, 1, 1,
+                List.of(new PriceLevel("20.00", "1.0000")), List.of(), book.checksum(), 7);
+        TradeMessage trade = new TradeMessage("trades.SOL-USD", 2, 1, "20.00", "0.5000", Side.SELL, 8);
+        try (RedisMarketDataPublisher replay = new RedisMarketDataPublisher(client, namespace);
+             RedisMarketDataReader replayReader = new RedisMarketDataReader(client, WITH_SOL, namespace);
+             RedisMarketDataReader liveReader = new RedisMarketDataReader(client, WITH_SOL);
+             RedisMarketDataSubscriber live = new RedisMarketDataSubscriber(client);
+             var raw = client.connectPubSub()) {
+            List<String> onLive = new CopyOnWriteArrayList<>();
+            List<String> onNamespace = new CopyOnWriteArrayList<>();
+            live.subscribe("book.SOL-USD", (ch, payload) -> onLive.add(payload)).get(5, TimeUnit.SECONDS);
+            raw.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    onNamespace.add(channel + " " + message);
+                }
+            });
+            raw.sync().subscribe(namespace + "ms:pub:book.SOL-USD");
+
+            assertThat(replay.publishBook(delta, false)).isEqualTo(Outcome.PUBLISHED);
+            assertThat(replay.publishTrade(trade)).isTrue();
+
+            assertThat(replayReader.book("SOL-USD", 10).bids()).containsExactly(new PriceLevel("20.00", "1.0000"));
+            assertThat(replayReader.book("SOL-USD", 10).lastSeq()).isEqualTo(1);
+            assertThat(replayReader.recentTrades("SOL-USD", 10)).containsExactly(trade);
+            assertThat(replayReader.historyAfter("trades.SOL-USD", 1)).hasValue(List.of(Json.write(trade)));
+            MarketState state = replayReader.state("SOL-USD");
+            assertThat(state.book().lastSeq()).isEqualTo(1);
+            assertThat(state.book().bids()).containsExactly(new PriceLevel("20.00", "1.0000"));
+            assertThat(state.book().checksum()).isEqualTo(book.checksum());
+            assertThat(state.tape()).containsExactly(trade);
+            assertThat(state.ticker()).isEmpty();
+            assertThat(state.candles()).containsOnlyKeys(KlineInterval.values()).allSatisfy((i, candles) -> assertThat(candles).isEmpty());
+            assertThat(liveReader.state("SOL-USD").book().lastSeq()).isZero();
+            assertThat(liveReader.book("SOL-USD", 10).lastSeq()).as("the live book is untouched").isZero();
+            assertThat(liveReader.recentTrades("SOL-USD", 10)).isEmpty();
+            try (var connection = client.connect()) {
+                assertThat(connection.sync().keys("*SOL-USD*")).isNotEmpty().allSatisfy(key -> assertThat(key)
+                        .startsWith("replay:bus-test:ms:{SOL-USD}:"));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> onNamespace.size() == 1);
+            assertThat(onNamespace).containsExactly("replay:bus-test:ms:pub:book.SOL-USD " + Json.write(delta));
+            Thread.sleep(200);
+            assertThat(onLive).as("nothing on the live channel").isEmpty();
         }
     }
 

@@ -87,10 +87,6 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        levels = context.getStateStore(MarketDataTopology.LEVELS_STORE);
-        positionStore = context.getStateStore(MarketDataTopology.POSITIONS_STORE);
-        klineStore = context.getStateStore(MarketDataTopology.KLINES_STORE);
-        minuteStore = context.getStateStore(MarketDataTopology.MINUTES_STORE);
         context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> sink.maintain());
         try {
@@ -99,6 +95,23 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         } catch (RuntimeException e) {
             log.warn("Could not register the skipped-events metric", e);
         }
+        restore(context.getStateStore(MarketDataTopology.LEVELS_STORE),
+                context.getStateStore(MarketDataTopology.POSITIONS_STORE),
+                context.getStateStore(MarketDataTopology.KLINES_STORE),
+                context.getStateStore(MarketDataTopology.MINUTES_STORE));
+    }
+
+    /**
+     * Takes the stores and rebuilds everything held in memory from them alone: {@link #init} does it in
+     * Kafka Streams, and {@link MarketDataFold} with stores of its own outside it (no context then: no
+     * punctuation, no metric).
+     */
+    void restore(KeyValueStore<String, Long> levels, KeyValueStore<String, Long> positionStore,
+                 KeyValueStore<String, String> klineStore, KeyValueStore<String, String> minuteStore) {
+        this.levels = levels;
+        this.positionStore = positionStore;
+        this.klineStore = klineStore;
+        this.minuteStore = minuteStore;
         // Kafka Streams may re-init this instance after rolling its stores back (exactly-once abort):
         // everything must come from the stores alone.
         books.clear();
@@ -380,6 +393,11 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             Long value = positionStore.get(key);
             return value == null ? 0L : value;
         }
+    }
+
+    /** The last {@code seq} folded for a market, 0 if none. */
+    long foldedSeq(String market) {
+        return positions(market).seq;
     }
 
     private Positions positions(String market) {

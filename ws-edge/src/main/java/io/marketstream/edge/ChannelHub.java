@@ -123,6 +123,29 @@ final class ChannelHub implements AutoCloseable {
         return sub;
     }
 
+    /** Subscribes a connection to a replay channel (no resume: messages from now on). */
+    ChannelSub subscribeReplay(Connection connection, String channel) {
+        ReplayTopic topic;
+        ChannelSub sub;
+        boolean fresh = false;
+        synchronized (this) {
+            topic = (ReplayTopic) topics.get(channel);
+            if (topic == null) {
+                topic = new ReplayTopic(this, channel);
+                topics.put(channel, topic);
+                fresh = true;
+            }
+            synchronized (topic) {
+                sub = topic.add(connection);
+            }
+        }
+        if (fresh) {
+            topic.start();
+        }
+        metrics.subscribed(sub.type, 1);
+        return sub;
+    }
+
     void unsubscribe(ChannelSub sub) {
         Topic topic = sub.topic();
         boolean last;

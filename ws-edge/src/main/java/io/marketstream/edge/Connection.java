@@ -164,6 +164,10 @@ public final class Connection implements Session.Listener {
 
     /** A channel named in a request, resolved. */
     private record Wanted(String name, Channels.BookView book, String stream) {
+        /** A replay channel: neither a book view nor a stream with a history. */
+        boolean replay() {
+            return book == null && stream == null;
+        }
     }
 
     private void subscribe(WsRequest request) {
@@ -196,6 +200,7 @@ public final class Connection implements Session.Listener {
                 }
                 Long position = since.containsKey(w.name()) ? since.get(w.name()) : sinceByAlias(since, w);
                 ChannelSub sub = w.book() != null ? node.hub().subscribeBook(this, w.book(), position)
+                        : w.replay() ? node.hub().subscribeReplay(this, w.name())
                         : node.hub().subscribeStream(this, w.stream(), position);
                 subs.put(w.name(), sub);
             }
@@ -232,6 +237,21 @@ public final class Connection implements Session.Listener {
             }
             return Optional.of(new Wanted(channel, null, channel));
         }
+        if (name.startsWith(Channels.REPLAY + ".")) {
+            Optional<Channels.ReplayChannel> replay = Channels.parseReplay(name);
+            if (replay.isEmpty()) {
+                reject(id, WsErrors.UNKNOWN_CHANNEL, "no channel '" + name + "'; replay channels are replay.<session> and "
+                        + "replay.<session>.<channel> (session: 1 to 32 of a-z 0-9 _ -; channel: book.<market>, "
+                        + "trades.<market>, ticker.<market> or kline.<market>.<interval>)");
+                return Optional.empty();
+            }
+            Channels.Channel replayed = replay.get().channel();
+            if (replayed != null && node.catalog().find(replayed.market()).isEmpty()) {
+                reject(id, WsErrors.UNKNOWN_CHANNEL, "no market '" + replayed.market() + "'; markets are " + markets());
+                return Optional.empty();
+            }
+            return Optional.of(new Wanted(replay.get().name(), null, null));
+        }
         Optional<Channels.BookView> book = Channels.parseBookView(name);
         if (book.isPresent()) {
             if (node.catalog().find(book.get().market()).isEmpty()) {
@@ -244,7 +264,7 @@ public final class Connection implements Session.Listener {
         if (channel.isEmpty() || Channels.BOOK.equals(channel.get().kind())) {
             reject(id, WsErrors.UNKNOWN_CHANNEL, "no channel '" + name + "'; channels are book.<market>[.<depth>][@<cadence>]"
                     + " (depth 10, 25, 100, 500 or full; cadence raw, 100ms or 1000ms), trades.<market>, ticker.<market>,"
-                    + " kline.<market>.<1m|5m|15m|1h|4h|1d>, and after auth orders and balances");
+                    + " kline.<market>.<1m|5m|15m|1h|4h|1d>, replay.<session>[.<channel>], and after auth orders and balances");
             return Optional.empty();
         }
         if (node.catalog().find(channel.get().market()).isEmpty()) {

@@ -37,7 +37,7 @@ final class EdgeMetrics {
                 .description("open WebSocket connections").register(registry);
         FunctionCounter.builder("marketstream.edge.sent", bytes, LongAdder::sum).baseUnit("bytes")
                 .description("payload bytes handed to connections").register(registry);
-        for (String type : new String[] {"book", "trades", "ticker", "kline", "orders", "balances", "control"}) {
+        for (String type : new String[] {"book", "trades", "ticker", "kline", "orders", "balances", "replay", "control"}) {
             adder(type);
             if (!type.equals("control")) {
                 subscribed(type, 0);

@@ -69,6 +69,40 @@ class EdgeProtocolIT {
     }
 
     @Test
+    void shouldForwardReplayChannelsAsPublishedToTheirSessionsSubscribersOnly() throws Exception {
+        try (WsTestClient client = connect(); WsTestClient other = connect();
+             var redis = fixture.client.connect()) {
+            JsonNode ok = client.subscribe("replay.t1.trades.BTC-USD", "replay.t1");
+            assertThat(ok.get("op").asText()).isEqualTo("ok");
+            assertThat(ok.get("ch")).extracting(JsonNode::asText).containsExactly("replay.t1.trades.BTC-USD", "replay.t1");
+            assertThat(other.subscribe("replay.t2.trades.BTC-USD").get("op").asText()).isEqualTo("ok");
+            await().until(() -> edge.hub().subscriber().channels().containsAll(
+                    List.of("replay.t1.trades.BTC-USD", "replay.t1", "replay.t2.trades.BTC-USD")));
+
+            String start = "{\"ch\":\"replay.t1\",\"type\":\"start\"}";
+            String trade1 = Json.write(new TradeMessage("replay.t1.trades.BTC-USD", 4, 1, "100.00", "1.0000", Side.SELL, 1));
+            String trade2 = Json.write(new TradeMessage("replay.t1.trades.BTC-USD", 6, 2, "101.00", "0.5000", Side.BUY, 2));
+            redis.sync().publish(io.marketstream.protocol.RedisKeys.pubsub("replay.t1"), start);
+            redis.sync().publish(io.marketstream.protocol.RedisKeys.pubsub("replay.t1.trades.BTC-USD"), trade1);
+            redis.sync().publish(io.marketstream.protocol.RedisKeys.pubsub("replay.t1.trades.BTC-USD"), trade2);
+            assertThat(client.next()).isEqualTo(Json.mapper().readTree(start));
+            assertThat(client.next()).isEqualTo(Json.mapper().readTree(trade1));
+            assertThat(client.next()).isEqualTo(Json.mapper().readTree(trade2));
+            assertThat(other.poll(Duration.ofMillis(300))).as("another session's subscriber gets nothing").isNull();
+
+            for (String bad : List.of("replay.T1.trades.BTC-USD", "replay.t1.trades.DOGE-USD", "replay.t1.orders.7",
+                    "replay.t1.book.BTC-USD.25", "replay.")) {
+                JsonNode error = client.replyTo(client.request("subscribe", "\"ch\":[\"" + bad + "\"]"));
+                assertThat(error.get("op").asText()).as(bad).isEqualTo("error");
+                assertThat(error.get("code").asText()).as(bad).isEqualTo("unknown_channel");
+            }
+            JsonNode unsubscribed = client.replyTo(client.request("unsubscribe", "\"ch\":[\"replay.t1\"]"));
+            assertThat(unsubscribed.get("ch")).extracting(JsonNode::asText).containsExactly("replay.t1");
+            await().until(() -> !edge.hub().subscriber().channels().contains("replay.t1"));
+        }
+    }
+
+    @Test
     void shouldSendSnapshotThenDeltasAndTradesAsPublished() throws Exception {
         BookFeed feed = new BookFeed(BTC, fixture.publisher, 1);
         feed.snapshot(5);
