@@ -98,8 +98,17 @@ final class ClusterCommand implements Callable<Integer> {
                     cluster = LocalCluster.open(dir.dir);
                     cluster.start(only, Duration.ofSeconds(timeoutSeconds));
                 } else {
-                    cluster = new LocalCluster(dir.dir, new ClusterTopology.Settings(portBase, rate,
-                            markets == null ? null : markets.toAbsolutePath().toString()), jar != null ? jar : runningJar());
+                    ClusterTopology.Settings settings = new ClusterTopology.Settings(portBase, rate,
+                            markets == null ? null : markets.toAbsolutePath().toString());
+                    if (java.nio.file.Files.exists(dir.dir.resolve(LocalCluster.SETTINGS_FILE))) {
+                        LocalCluster running = LocalCluster.open(dir.dir);
+                        if (running.services().stream().anyMatch(s -> running.pid(s).isPresent())
+                                && !running.settings().equals(settings)) {
+                            throw new IllegalStateException("a cluster with other settings (" + running.settings()
+                                    + ") is running in " + dir.dir.toAbsolutePath() + ": stop it first, or use another --dir");
+                        }
+                    }
+                    cluster = new LocalCluster(dir.dir, settings, jar != null ? jar : runningJar());
                     cluster.start(Duration.ofSeconds(timeoutSeconds));
                 }
             } catch (IllegalArgumentException e) {

@@ -47,7 +47,7 @@ import io.marketstream.embedded.EmbeddedRedis;
  */
 final class LocalCluster {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
-    private static final String SETTINGS_FILE = "cluster.properties";
+    static final String SETTINGS_FILE = "cluster.properties";
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final Path runDir;
