@@ -131,16 +131,27 @@ final class ClusterCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops every service (SIGTERM, last stage first; SIGKILL after 30 s).")
+    @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops every service (or only the ones named): "
+            + "SIGTERM, last stage first; SIGKILL after 30 s.")
     static final class Stop implements Callable<Integer> {
         @CommandLine.Mixin
         DirOption dir = new DirOption();
 
+        @Parameters(arity = "0..*", paramLabel = "SERVICE",
+                description = "Stop only these, gracefully (e.g. an edge, which drains, for a rolling upgrade).")
+        List<String> only;
+
         @Override
         public Integer call() {
             return refusal(() -> {
-                LocalCluster.open(dir.dir).stop();
-                System.out.println("Stopped. Data and logs stay in " + dir.dir.toAbsolutePath());
+                LocalCluster cluster = LocalCluster.open(dir.dir);
+                if (only != null && !only.isEmpty()) {
+                    cluster.stop(only);
+                    System.out.println("Stopped " + only + ".");
+                } else {
+                    cluster.stop();
+                    System.out.println("Stopped. Data and logs stay in " + dir.dir.toAbsolutePath());
+                }
                 return 0;
             });
         }

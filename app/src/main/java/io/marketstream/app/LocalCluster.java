@@ -366,27 +366,44 @@ final class LocalCluster {
     /** Asks every running service to stop, last stage first, and kills what has not stopped after the grace period. */
     void stop() {
         for (int i = stages.size() - 1; i >= 0; i--) {
-            List<ProcessHandle> stopping = new ArrayList<>();
-            for (Service s : stages.get(i)) {
-                pid(s).ifPresent(p -> {
-                    p.destroy();
-                    stopping.add(p);
-                    log.info("Stopping {} (pid {})", s.name(), p.pid());
-                });
+            stopServices(stages.get(i));
+        }
+    }
+
+    /**
+     * Asks the named services to stop (SIGTERM: an edge drains, a Kafka node shuts down in a controlled
+     * way, an engine or streams instance leaves its group), all at once, and waits until they have.
+     */
+    void stop(List<String> names) {
+        stopServices(names.stream().map(this::service).toList());
+    }
+
+    private void stopServices(List<Service> services) {
+        long started = System.nanoTime();
+        List<ProcessHandle> stopping = new ArrayList<>();
+        for (Service s : services) {
+            pid(s).ifPresent(p -> {
+                p.destroy();
+                stopping.add(p);
+                log.info("Stopping {} (pid {})", s.name(), p.pid());
+            });
+        }
+        for (ProcessHandle p : stopping) {
+            if (!await(p, STOP_GRACE)) {
+                log.warn("pid {} still running after {} s: killing it", p.pid(), STOP_GRACE.toSeconds());
+                p.destroyForcibly();
+                await(p, Duration.ofSeconds(10));
             }
-            for (ProcessHandle p : stopping) {
-                if (!await(p, STOP_GRACE)) {
-                    log.warn("pid {} still running after {} s: killing it", p.pid(), STOP_GRACE.toSeconds());
-                    p.destroyForcibly();
-                    await(p, Duration.ofSeconds(10));
-                }
-            }
-            for (Service s : stages.get(i)) {
-                try {
-                    Files.deleteIfExists(pidFile(s));
-                } catch (IOException e) {
-                    log.warn("could not delete {}", pidFile(s), e);
-                }
+        }
+        if (!stopping.isEmpty()) {
+            log.info("Stopped {} in {} ms", services.stream().map(Service::name).toList(),
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+        for (Service s : services) {
+            try {
+                Files.deleteIfExists(pidFile(s));
+            } catch (IOException e) {
+                log.warn("could not delete {}", pidFile(s), e);
             }
         }
     }
