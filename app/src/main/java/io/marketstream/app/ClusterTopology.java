@@ -30,12 +30,7 @@ final class ClusterTopology {
     static final String KAFKA_JVM_OPTIONS = "-Xmx384m -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError";
 
     /** What a service is; the app roles run {@code java -jar marketstream.jar <command>}. */
-    enum Kind { REDIS, KAFKA, ENGINE, STREAMS, EDGE, NGINX, TRADERS;
-
-        boolean isAppRole() {
-            return this != REDIS && this != NGINX;
-        }
-    }
+    enum Kind { REDIS, KAFKA, ENGINE, STREAMS, EDGE, NGINX, TRADERS }
 
     /** Where services find each other and keep data. */
     interface Placement {
