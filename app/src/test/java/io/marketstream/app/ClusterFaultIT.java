@@ -264,14 +264,26 @@ class ClusterFaultIT {
         return out;
     }
 
+    /**
+     * Every topic has three replicas: ours (created by the roles), the engine's snapshots and the Kafka
+     * Streams changelogs (the broker's default), and Kafka's own offsets and transaction state.
+     */
     private static void assertTopicsAreReplicatedThreeTimes() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap()))) {
-            Map<String, TopicDescription> topics = admin.describeTopics(List.of(Topics.ORDER_COMMANDS.name(),
-                    Topics.ENGINE_EVENTS.name())).allTopicNames().get(30, TimeUnit.SECONDS);
+            Set<String> names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                    .names().get(30, TimeUnit.SECONDS);
+            assertThat(names).contains(Topics.ORDER_COMMANDS.name(), Topics.ENGINE_EVENTS.name(),
+                    Topics.ENGINE_SNAPSHOTS.name(), "__consumer_offsets", "__transaction_state")
+                    .anyMatch(n -> n.startsWith("marketstream-streams-") && n.endsWith("-changelog"));
+            Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
             for (TopicDescription t : topics.values()) {
-                assertThat(t.partitions()).hasSize(ClusterTopology.PARTITIONS);
                 t.partitions().forEach(p -> assertThat(p.replicas()).as(t.name()).hasSize(3));
             }
+            assertThat(topics.get(Topics.ENGINE_EVENTS.name()).partitions()).hasSize(ClusterTopology.PARTITIONS);
+            var config = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.ENGINE_EVENTS.name())))
+                    .all().get(30, TimeUnit.SECONDS).values().iterator().next();
+            assertThat(config.get("min.insync.replicas").value()).isEqualTo("2");
         }
     }
 
