@@ -14,6 +14,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.marketstream.embedded.KafkaNode;
 import io.marketstream.protocol.kafka.Topics;
 
 /** Creates the topics every role needs if they do not exist yet (each role calls it at start). */
@@ -23,6 +24,7 @@ final class KafkaTopicsSetup {
     private KafkaTopicsSetup() {
     }
 
+    /** @param replication replicas of each partition; a majority must be in sync ({@link KafkaNode#minInsyncReplicas}) */
     static void ensure(String bootstrap, int partitions, short replication) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
@@ -32,10 +34,15 @@ final class KafkaTopicsSetup {
                     Topics.ORDER_COMMANDS_DEAD_LETTER.name())) {
                 if (!existing.contains(name)) {
                     NewTopic topic = new NewTopic(name, partitions, replication);
+                    Map<String, String> configs = new java.util.HashMap<>();
+                    // an acknowledged write (acks=all) is on this many replicas: with 3, it survives a broker
+                    configs.put("min.insync.replicas", String.valueOf(KafkaNode.minInsyncReplicas(replication)));
                     if (name.equals(Topics.ORDER_COMMANDS.name())) {
                         // the engine rebuilds its state by replaying this log from the start: keep it all
-                        topic.configs(Map.of("retention.ms", "-1", "retention.bytes", "-1"));
+                        configs.put("retention.ms", "-1");
+                        configs.put("retention.bytes", "-1");
                     }
+                    topic.configs(configs);
                     missing.add(topic);
                 }
             }

@@ -19,7 +19,7 @@ import io.marketstream.protocol.MarketCatalog;
 @Command(name = "marketstream", mixinStandardHelpOptions = true, version = "marketstream 0.1.0",
         description = "Kafka-backed market data: matching engine, streams job, Redis bus, WebSocket edge.",
         subcommands = {CommandLine.HelpCommand.class, Main.Demo.class, Main.Engine.class, Main.Streams.class, Main.Edge.class, Main.Traders.class,
-                WatchCommand.class, ReplayCommand.class, AnalyticsCommand.class})
+                WatchCommand.class, ReplayCommand.class, AnalyticsCommand.class, KafkaCommand.class, ClusterCommand.class})
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -184,6 +184,15 @@ public final class Main {
         @CommandLine.Mixin
         KafkaOptions kafka = new KafkaOptions();
 
+        @CommandLine.Mixin
+        TopicOptions topics = new TopicOptions();
+
+        @CommandLine.Mixin
+        MetricsOptions metrics = new MetricsOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--instance-id", defaultValue = "${env:MARKETSTREAM_INSTANCE_ID}",
                 description = "A stable name for this engine instance (env MARKETSTREAM_INSTANCE_ID). With it, a "
                         + "restarted instance takes its markets straight back; without it, they move after 10 s.")
@@ -203,7 +212,11 @@ public final class Main {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--snapshot-every and --snapshot-interval must be positive");
             }
-            Roles roles = new Roles(kafka.bootstrap, null, markets.catalog());
+            topics.validate(spec);
+            Roles roles = new Roles(kafka.bootstrap, null, markets.catalog()).topics(topics.partitions, topics.replicationFactor);
+            if (metrics.port != null) {
+                roles.serveMetrics(metrics.port);
+            }
             roles.engine(instanceId, snapshotEvery, java.time.Duration.ofSeconds(snapshotSeconds));
             return runUntilStopped(roles);
         }
@@ -220,12 +233,25 @@ public final class Main {
         @CommandLine.Mixin
         RedisOptions redis = new RedisOptions();
 
+        @CommandLine.Mixin
+        TopicOptions topics = new TopicOptions();
+
+        @CommandLine.Mixin
+        MetricsOptions metrics = new MetricsOptions();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--state-dir", description = "Kafka Streams state directory (default: a new temporary one).")
         Path stateDir;
 
         @Override
         public Integer call() throws Exception {
-            Roles roles = new Roles(kafka.bootstrap, redis.redis, markets.catalog());
+            topics.validate(spec);
+            Roles roles = new Roles(kafka.bootstrap, redis.redis, markets.catalog()).topics(topics.partitions, topics.replicationFactor);
+            if (metrics.port != null) {
+                roles.serveMetrics(metrics.port);
+            }
             if (stateDir == null) {
                 roles.streams();
             } else {
@@ -262,12 +288,18 @@ public final class Main {
         @CommandLine.Mixin
         KafkaOptions kafka = new KafkaOptions();
 
+        @CommandLine.Mixin
+        MetricsOptions metrics = new MetricsOptions();
+
         @Option(names = "--rate", defaultValue = "40", description = "Commands per second (default ${DEFAULT-VALUE}).")
         double rate;
 
         @Override
         public Integer call() throws Exception {
             Roles roles = new Roles(kafka.bootstrap, null, markets.catalog());
+            if (metrics.port != null) {
+                roles.serveMetrics(metrics.port);
+            }
             roles.traders(rate);
             return runUntilStopped(roles);
         }

@@ -10,7 +10,9 @@ import java.util.Deque;
 import java.util.Map;
 
 import io.lettuce.core.RedisClient;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Metrics;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,11 @@ final class Roles implements AutoCloseable {
     private final MarketCatalog catalog;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final java.util.List<EdgeNode> edges = new java.util.ArrayList<>();
+    /** What {@link #ready()} asks: one check per role started. */
+    private final java.util.List<java.util.function.BooleanSupplier> readiness = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int partitions = 2;
+    private short replicationFactor = 1;
+    private MetricsServer metrics;
 
     /** @param bootstrap Kafka, or null for roles that do not use it; @param redisUri likewise for Redis */
     Roles(String bootstrap, String redisUri, MarketCatalog catalog) {
@@ -45,32 +52,56 @@ final class Roles implements AutoCloseable {
         this.catalog = catalog;
     }
 
+    /** How the engine and the streams job create missing topics (default: 2 partitions, 1 replica, the demo's). */
+    Roles topics(int partitions, int replicationFactor) {
+        this.partitions = partitions;
+        this.replicationFactor = (short) replicationFactor;
+        return this;
+    }
+
+    /** Serves /metrics, /healthz and /readyz for the roles started here (call before starting them). */
+    MetricsServer serveMetrics(int port) {
+        metrics = MetricsServer.start(port, this::ready);
+        started.push(metrics);
+        return metrics;
+    }
+
+    /** Whether every role started here is ready: the engine caught up, the streams job running. */
+    boolean ready() {
+        return !readiness.isEmpty() && readiness.stream().allMatch(java.util.function.BooleanSupplier::getAsBoolean);
+    }
+
     EngineService engine() {
         return engine(null, 50_000, Duration.ofSeconds(30));
     }
 
     /** @param instanceId a stable instance name for static group membership, or null */
     EngineService engine(String instanceId, long snapshotEvery, Duration snapshotInterval) {
-        KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
+        KafkaTopicsSetup.ensure(bootstrap, partitions, replicationFactor);
         Map<String, Object> consumer = instanceId == null ? Map.of() : Map.of("group.instance.id", instanceId);
         EngineService engine = new EngineService(new MatchingEngine(catalog), bootstrap, "marketstream-engine",
                 snapshotEvery, snapshotInterval, Metrics.globalRegistry, consumer, Map.of());
         Thread thread = new Thread(engine, "engine");
         thread.start();
         started.push(engine);
+        readiness.add(engine::isCaughtUp);
         return engine;
     }
 
     StreamsService streams(Path stateDir) {
-        KafkaTopicsSetup.ensure(bootstrap, 2, (short) 1);
+        KafkaTopicsSetup.ensure(bootstrap, partitions, replicationFactor);
         RedisClient client = RedisClients.create(redisUri);
         started.push(client::shutdown);
         RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
         started.push(publisher);
         StreamsService streams = new StreamsService(catalog, new RedisMarketDataSink(publisher), bootstrap,
                 "marketstream-streams", stateDir);
+        if (metrics != null) {
+            streams.bindMetrics(Metrics.globalRegistry);
+        }
         streams.start();
         started.push(streams);
+        readiness.add(() -> streams.state() == KafkaStreams.State.RUNNING);
         return streams;
     }
 
@@ -87,6 +118,7 @@ final class Roles implements AutoCloseable {
         EdgeNode edge = new EdgeNode(config, catalog, redisUri).start();
         started.push(edge);
         edges.add(edge);
+        readiness.add(edge::isAccepting);
         return edge;
     }
 
@@ -96,6 +128,9 @@ final class Roles implements AutoCloseable {
         thread.setDaemon(true);
         thread.start();
         started.push(traders);
+        FunctionCounter.builder("marketstream.traders.commands.sent", traders, SimulatedTraders::commandsSent)
+                .description("commands the simulated traders handed to the Kafka producer").register(Metrics.globalRegistry);
+        readiness.add(() -> true);
         return traders;
     }
 

@@ -53,7 +53,7 @@ final class SimulatedTraders implements AutoCloseable {
     private final Map<String, List<long[]>> open = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
-    private long sent;
+    private volatile long sent;
 
     SimulatedTraders(String bootstrap, List<MarketSpec> markets, double commandsPerSecond) {
         this.markets = markets;
@@ -177,6 +177,11 @@ final class SimulatedTraders implements AutoCloseable {
         long price = side == Side.BUY ? mid - offset : mid + offset;
         price = Math.max(tick, price - price % tick);
         return new PlaceLimitOrder(id, symbol, account, id, side, m.formatPrice(price), m.formatQty(qty), ts);
+    }
+
+    /** Commands handed to the producer so far. */
+    long commandsSent() {
+        return sent;
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     }
 
     /** The {@code redis-server} on the PATH, else the one shipped in the embedded-redis jar. */
-    static File findExecutable() {
+    public static File findExecutable() {
         try {
             File onPath = ExecutableProvider.newExecutableInPath("redis-server").get();
             log.info("Using redis-server from PATH: {}", onPath);

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -87,6 +88,8 @@ public final class EngineService implements Runnable, AutoCloseable {
     private final KafkaProducer<String, EngineEvent> producer;
     private final KafkaProducer<String, byte[]> deadLetters;
     private final KafkaProducer<String, byte[]> snapshots;
+    /** The command consumer's and the event producer's own metrics (lag, request latencies) in the registry. */
+    private final List<KafkaClientMetrics> clientMetrics;
     private final Map<TopicPartition, Long> replayUntil = new HashMap<>();
     private final Map<TopicPartition, Long> sinceSnapshot = new HashMap<>();
     private final Map<TopicPartition, Long> lastSnapshotNanos = new HashMap<>();
@@ -170,6 +173,8 @@ public final class EngineService implements Runnable, AutoCloseable {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 64 * 1024 * 1024);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         this.snapshots = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.clientMetrics = List.of(new KafkaClientMetrics(consumer), new KafkaClientMetrics(producer));
+        clientMetrics.forEach(binder -> binder.bindTo(registry));
     }
 
     @Override
@@ -532,6 +537,7 @@ public final class EngineService implements Runnable, AutoCloseable {
     }
 
     private void closeClients() {
+        clientMetrics.forEach(KafkaClientMetrics::close);
         try {
             producer.close(Duration.ofSeconds(5));
             deadLetters.close(Duration.ofSeconds(5));

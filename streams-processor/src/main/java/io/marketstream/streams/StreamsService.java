@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -61,6 +63,7 @@ public final class StreamsService implements AutoCloseable {
     private final KafkaStreams streams;
     private final MarketDataSink sink;
     private final MarketCatalog catalog;
+    private volatile KafkaStreamsMetrics meters;
 
     public StreamsService(MarketCatalog catalog, MarketDataSink sink, String bootstrapServers, String applicationId,
                           Path stateDir) {
@@ -91,6 +94,17 @@ public final class StreamsService implements AutoCloseable {
         streams.start();
     }
 
+    /**
+     * Publishes Kafka Streams' metrics (and those of its consumers and producers: records lag, commit
+     * latency, ...) in a Micrometer registry, as {@code kafka_stream_*}, {@code kafka_consumer_*},
+     * {@code kafka_producer_*}; unbound on {@link #close()}.
+     */
+    public void bindMetrics(MeterRegistry registry) {
+        KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
+        binder.bindTo(registry);
+        meters = binder;
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }
@@ -107,6 +121,10 @@ public final class StreamsService implements AutoCloseable {
      */
     @Override
     public void close() {
+        KafkaStreamsMetrics binder = meters;
+        if (binder != null) {
+            binder.close();
+        }
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(10)));
     }
