@@ -26,6 +26,7 @@ public final class ChildJvm implements AutoCloseable {
     private final PrintWriter in;
     private final String prefix;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private String readyLine;
 
     private ChildJvm(Process process, String prefix) {
         this.process = process;
@@ -62,12 +63,17 @@ public final class ChildJvm implements AutoCloseable {
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ChildJvm child = new ChildJvm(process, prefix);
         try {
-            child.await("ready", readySeconds);
+            child.readyLine = child.await("ready", readySeconds);
         } catch (Exception e) {
             process.destroyForcibly();
             throw e;
         }
         return child;
+    }
+
+    /** The child's {@code ready …} line. */
+    public String readyLine() {
+        return readyLine;
     }
 
     public long pid() {
@@ -138,6 +144,9 @@ public final class ChildJvm implements AutoCloseable {
         in.println("quit");
         in.close();
         if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            System.out.println("!! the child JVM " + process.pid() + " did not exit within " + seconds
+                    + " s; killing it and the processes it started");
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
