@@ -15,16 +15,19 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
+import io.marketstream.bench.BookChanges;
 import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.event.OrderCancelled;
 import io.marketstream.protocol.event.OrderRejected;
 import io.marketstream.protocol.event.OrderRested;
+import io.marketstream.protocol.event.Trade;
 import io.marketstream.protocol.kafka.Topics;
 
 /**
  * Reads the engine's event topic from the start, on a thread of its own: tells the {@link TraderFleet}
  * which of its orders rest (their ids are the engine's, learned as a trading client learns them from its
- * acknowledgements), counts rejections by reason, and keeps the {@link EventLog} of everything the engine
+ * acknowledgements), counts rejections by reason, records when each book change became readable
+ * ({@link StageProbes#engineEvent}), and keeps the {@link EventLog} of everything the engine
  * published, which {@link EngineReference} checks its replay against and which says at what sequence each
  * market's book ends.
  */
@@ -39,14 +42,21 @@ final class EventFollower implements AutoCloseable {
     private volatile boolean running = true;
     private volatile Map<TopicPartition, Long> positions = Map.of();
 
-    EventFollower(String bootstrap, TraderFleet traders) {
+    private final StageProbes probes;
+
+    private final io.marketstream.protocol.MarketCatalog catalog;
+
+    EventFollower(String bootstrap, io.marketstream.protocol.MarketCatalog catalog, TraderFleet traders,
+                  StageProbes probes) {
+        this.catalog = catalog;
         this.traders = traders;
+        this.probes = probes;
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "loadgen-event-follower");
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         consumer = new KafkaConsumer<>(c, Topics.ENGINE_EVENTS.keySerde().deserializer(),
                 Topics.ENGINE_EVENTS.valueSerde().deserializer());
         consumer.partitionsFor(Topics.ENGINE_EVENTS.name())
@@ -66,6 +76,9 @@ final class EventFollower implements AutoCloseable {
                     if (event == null) {
                         continue;
                     }
+                    if (BookChanges.changesBook(event)) {
+                        StageProbes.record(probes.engineEvent, event.ts());
+                    }
                     synchronized (this) {
                         if (event instanceof OrderRejected rejected) {
                             rejections.merge(String.valueOf(rejected.reason()), 1L, Long::sum);
@@ -75,7 +88,11 @@ final class EventFollower implements AutoCloseable {
                         }
                     }
                     if (event instanceof OrderRested rested) {
-                        traders.rested(rested.market(), rested.account(), rested.orderId());
+                        traders.rested(rested.market(), rested.account(), rested.orderId(),
+                                catalog.get(rested.market()).parseQty(rested.qty()));
+                    } else if (event instanceof Trade trade) {
+                        traders.filled(trade.market(), trade.makerAccount(), trade.makerOrderId(),
+                                catalog.get(trade.market()).parseQty(trade.qty()));
                     } else if (event instanceof OrderCancelled cancelled) {
                         traders.gone(cancelled.market(), cancelled.account(), cancelled.orderId());
                     }

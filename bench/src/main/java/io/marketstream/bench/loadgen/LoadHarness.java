@@ -76,7 +76,8 @@ public final class LoadHarness implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class,
-            description = "Traders run this long before the window (default ${DEFAULT-VALUE}).")
+            description = "Traders run this long before the window; with --ramp, once before the first step "
+                    + "(default ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--ramp", description = "Step through --ramp-rates instead of one --rate.")
@@ -131,6 +132,7 @@ public final class LoadHarness implements Callable<Integer> {
     private TraderFleet fleet;
     private EventFollower follower;
     private EngineReference reference;
+    private StageProbes probes;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -216,6 +218,7 @@ public final class LoadHarness implements Callable<Integer> {
             Integer highest = null;
             Integer failedAt = null;
             String why = "every rate was sustained";
+            warmUp(rampRates.get(0));
             for (int stepRate : rampRates) {
                 LoadSummary.Step step = step(stepRate, rampWarmup, rampStep, "ramp " + stepRate + "/s");
                 steps.add(step);
@@ -270,7 +273,8 @@ public final class LoadHarness implements Callable<Integer> {
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), bootstrap, edgePort, redisPid);
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
         fleet = new TraderFleet(bootstrap, catalog.all(), traders, seed);
-        follower = new EventFollower(bootstrap, fleet);
+        probes = new StageProbes(ready.get("redis"), catalog);
+        follower = new EventFollower(bootstrap, catalog, fleet, probes);
         reference = new EngineReference(bootstrap, catalog);
         fleet.fund();
         awaitEngine();
@@ -281,6 +285,24 @@ public final class LoadHarness implements Callable<Integer> {
         if (!"0".equals(connected.get("without_snapshot")) || !"0".equals(connected.get("failed"))) {
             throw new IllegalStateException("not every client connected and got its snapshots: " + connected);
         }
+    }
+
+    /**
+     * Before the ramp's first step: the traders run {@code --warmup} at the first rate, unmeasured, so that the
+     * first step does not measure the JIT compiling the pipeline; then the pipeline drains.
+     */
+    private void warmUp(int firstRate) throws Exception {
+        if (warmup.isZero()) {
+            return;
+        }
+        System.out.printf("%n== warm-up: %d commands/s for %s, unmeasured (load average %s)%n", firstRate, warmup,
+                ProcStats.loadAverage());
+        fleet.start(firstRate);
+        Thread.sleep(warmup.toMillis());
+        fleet.stop();
+        LoadSummary.Drain drained = drain();
+        System.out.printf("warm-up drained: engine %d ms, clients %d ms (%d books behind)%n", drained.engineMs(),
+                drained.clientsMs(), drained.booksBehind());
     }
 
     /**
@@ -302,10 +324,13 @@ public final class LoadHarness implements Callable<Integer> {
         Map<String, Long> rejectionsBefore = follower.rejections();
         nodes.ask("threads-reset", "threads-reset", 30);
         long start = System.nanoTime();
+        probes.reset();
         clientProcess.ask("measure", "measuring", 60);
         Thread.sleep(window.toMillis());
         Map<String, String> report = ChildJvm.pairs(clientProcess.ask("report", "report", 120));
         double seconds = (System.nanoTime() - start) / 1e9;
+        LoadSummary.Stages stages = new LoadSummary.Stages(LoadSummary.Latency.of(probes.engineEventSince()),
+                LoadSummary.Latency.of(probes.redisPublishSince()));
         Map<String, Long> cpuAfter = cpu();
         long selfCpu = ProcStats.ownCpuNanos() - selfCpuBefore;
         PrometheusText edgeAfter = PrometheusText.scrape(http, edgePort);
@@ -359,7 +384,7 @@ public final class LoadHarness implements Callable<Integer> {
             }
         }
         LoadSummary.Step step = new LoadSummary.Step(stepRate, seconds, loadBefore, loadAfter, tradersFigures,
-                bookLatency, LoadSummary.Latency.of(trade), delivery, processes, busiest(threadLines, seconds), drain,
+                bookLatency, LoadSummary.Latency.of(trade), stages, delivery, processes, busiest(threadLines, seconds), drain,
                 check, ramp ? why == null : null, why);
         LoadSummaryReport.printStep(step, System.out);
         return step;
@@ -472,6 +497,9 @@ public final class LoadHarness implements Callable<Integer> {
             }
             if (reference != null) {
                 reference.close();
+            }
+            if (probes != null) {
+                probes.close();
             }
             if (admin != null) {
                 admin.close(Duration.ofSeconds(5));

@@ -14,7 +14,7 @@ record LoadSummary(String started, Machine machine, Map<String, Object> options,
 
     /** One measured window at one command rate, then the drain and the book check after it. */
     record Step(int offeredRate, double seconds, String loadAverageBefore, String loadAverageAfter, Traders traders,
-                Latency bookLatency, Latency tradeLatency, Delivery delivery, List<ProcessFigures> processes,
+                Latency bookLatency, Latency tradeLatency, Stages stages, Delivery delivery, List<ProcessFigures> processes,
                 String nodesBusiestThreads, Drain drain, BookCheck check, Boolean sustained, String notSustainedWhy) {
     }
 
@@ -29,6 +29,13 @@ record LoadSummary(String started, Machine machine, Map<String, Object> options,
             return new Latency(h.getTotalCount(), h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3,
                     h.getValueAtPercentile(99) / 1e3, h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3);
         }
+    }
+
+    /**
+     * The same latency measured earlier along the pipeline ({@link StageProbes}): book-changing events readable on
+     * the event topic (Kafka, engine, Kafka), and book deltas published by Redis (that plus the streams job).
+     */
+    record Stages(Latency engineEvent, Latency redisPublish) {
     }
 
     /**

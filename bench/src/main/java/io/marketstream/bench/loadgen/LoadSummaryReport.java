@@ -21,6 +21,11 @@ final class LoadSummaryReport {
                 + "max %.2f ms (%d deltas)%n", b.p50(), b.p90(), b.p99(), b.p999(), b.max(), b.count());
         out.printf("        trades: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d trades)%n", tr.p50(), tr.p99(), tr.max(),
                 tr.count());
+        LoadSummary.Latency e = s.stages().engineEvent();
+        LoadSummary.Latency r = s.stages().redisPublish();
+        out.printf("        stages: engine event readable p50 %.2f / p99 %.2f / max %.2f ms (%d); Redis publish p50 %.2f / "
+                        + "p99 %.2f / max %.2f ms (%d)%n", e.p50(), e.p99(), e.max(), e.count(), r.p50(), r.p99(), r.max(),
+                r.count());
         out.printf("DELIVERED %.0f updates/s (%d book deltas, %d trades); snapshots %d (edge resync %d); client resyncs: "
                         + "gap %d, checksum %d; connections held %d of %d (edge counts %.0f), closed %d; edge conflations "
                         + "+%.0f, resyncs +%.0f, closes %s%n", d.updatesPerSecond(), d.bookDeltas(), d.trades(),
@@ -48,20 +53,24 @@ final class LoadSummaryReport {
     static void print(LoadSummary summary, PrintStream out) {
         out.printf("%n==== summary (%s; %d cores, %s; load average at start %s)%n", summary.started(),
                 summary.machine().cores(), summary.machine().jvm(), summary.machine().loadAverageAtStart());
-        out.printf("%-8s %8s %8s | %7s %7s %8s %8s | %9s %5s %6s %6s | %-12s %-12s %-12s | %s%n", "offered", "sent/s",
-                "acked", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "updates/s", "conns", "resync", "gaps",
+        out.printf("%-8s %8s %8s | %7s %7s %8s %8s | %9s %9s | %9s %5s %6s %6s | %-12s %-12s %-12s | %s%n", "offered",
+                "sent/s", "acked", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "event p99", "redis p99", "updates/s",
+                "conns", "resync", "gaps",
                 "nodes CPU", "clients CPU", "redis CPU", "books (mismatches)");
         for (LoadSummary.Step s : summary.steps()) {
             LoadSummary.Delivery d = s.delivery();
-            out.printf("%-8d %8.0f %8d | %7.2f %7.2f %8.2f %8.2f | %9.0f %5d %6d %6d | %-12s %-12s %-12s | %d (%d)%s%n",
+            out.printf("%-8d %8.0f %8d | %7.2f %7.2f %8.2f %8.2f | %9.2f %9.2f | %9.0f %5d %6d %6d | %-12s %-12s %-12s "
+                            + "| %d (%d)%s%n",
                     s.offeredRate(), s.traders().perSecond(), s.traders().acked(), s.bookLatency().p50(),
-                    s.bookLatency().p99(), s.bookLatency().p999(), s.bookLatency().max(), d.updatesPerSecond(),
+                    s.bookLatency().p99(), s.bookLatency().p999(), s.bookLatency().max(), s.stages().engineEvent().p99(),
+                    s.stages().redisPublish().p99(), d.updatesPerSecond(),
                     d.connectionsHeld(), d.gapResyncs() + d.checksumResyncs() + d.edgeResyncSnapshots(), d.gapResyncs(),
                     cpu(s, 0), cpu(s, 2), cpu(s, 1), s.check().books(), s.check().mismatches(),
                     s.sustained() == null ? "" : s.sustained() ? "  sustained" : "  NOT sustained");
         }
-        out.println("(CPU: % of one core, RSS MiB at the end of the window; resync: client resyncs plus snapshots the "
-                + "edge pushed)");
+        out.println("(latency: command submission to receipt, ms; event/redis p99: the same to the engine event and to "
+                + "the Redis publication; CPU: % of one core / RSS MiB at the end of the window; resync: client resyncs "
+                + "plus snapshots the edge pushed)");
         if (summary.ramp() != null) {
             LoadSummary.Ramp r = summary.ramp();
             out.printf("RAMP with %d subscribers: highest sustained rate with p99 <= %.0f ms: %s commands/s; stopped: %s%n",

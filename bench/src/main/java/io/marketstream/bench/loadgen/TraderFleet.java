@@ -31,8 +31,8 @@ import io.marketstream.protocol.kafka.Topics;
  * engine's command topic at an aggregate rate, on one sending thread that takes them in turn (as many
  * traders each at {@code rate / traders}, phases staggered). Each trader places limit orders around a
  * market's drifting mid price (about one in six crosses it, so trades happen), a few market orders, and
- * cancels its own resting orders (learned from the engine's events by {@link EventFollower}), more often the
- * more it has resting, so that the books stay bounded. Seeded: the same options give the same commands.
+ * cancels its own resting orders (learned from the engine's events by {@link EventFollower}, fills included),
+ * more often the more it has resting, so that the books stay bounded. Seeded: the same options give the same commands.
  *
  * <p>Every command carries {@code ts}, its submission time in epoch ms, which the engine copies onto its
  * events and the streams job onto book deltas: a client's receive time minus {@code ts} is the
@@ -53,8 +53,8 @@ final class TraderFleet implements AutoCloseable {
     private final KafkaProducer<String, OrderCommand> producer;
     private final Random random;
     private final Map<String, Long> mids = new HashMap<>();
-    /** Resting order ids, per trader and market ({@code trader * markets + market}). */
-    private final List<List<Long>> resting = new ArrayList<>();
+    /** Resting orders (id to remaining quantity, scaled), per trader and market ({@code trader * markets + market}). */
+    private final List<Map<Long, Long>> resting = new ArrayList<>();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final Histogram stampLag = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
@@ -83,7 +83,7 @@ final class TraderFleet implements AutoCloseable {
             mids.put(markets.get(i).symbol(), startMids[i % startMids.length] * markets.get(i).tickSize());
         }
         for (int i = 0; i < traders * markets.size(); i++) {
-            resting.add(new ArrayList<>());
+            resting.add(new java.util.LinkedHashMap<>());
         }
     }
 
@@ -150,19 +150,34 @@ final class TraderFleet implements AutoCloseable {
         return stampLag;
     }
 
-    /** The engine says this trader's order rests on the book (called by the event follower's thread). */
-    void rested(String market, long account, long orderId) {
-        List<Long> orders = ordersOf(market, account);
+    /** The engine says this trader's order rests on the book with {@code qty} (called by the event follower's thread). */
+    void rested(String market, long account, long orderId, long qty) {
+        Map<Long, Long> orders = ordersOf(market, account);
         if (orders != null) {
             synchronized (orders) {
-                orders.add(orderId);
+                orders.put(orderId, qty);
+            }
+        }
+    }
+
+    /** The engine says this trader's resting order lost {@code qty} (a fill); it leaves the list when nothing is left. */
+    void filled(String market, long account, long orderId, long qty) {
+        Map<Long, Long> orders = ordersOf(market, account);
+        if (orders != null) {
+            synchronized (orders) {
+                Long left = orders.get(orderId);
+                if (left != null && left - qty > 0) {
+                    orders.put(orderId, left - qty);
+                } else {
+                    orders.remove(orderId);
+                }
             }
         }
     }
 
     /** The engine says this trader's order left the book (cancelled). */
     void gone(String market, long account, long orderId) {
-        List<Long> orders = ordersOf(market, account);
+        Map<Long, Long> orders = ordersOf(market, account);
         if (orders != null) {
             synchronized (orders) {
                 orders.remove(orderId);
@@ -170,7 +185,7 @@ final class TraderFleet implements AutoCloseable {
         }
     }
 
-    private List<Long> ordersOf(String market, long account) {
+    private Map<Long, Long> ordersOf(String market, long account) {
         long trader = account - FIRST_ACCOUNT;
         if (trader < 0 || trader >= traders) {
             return null;
@@ -229,12 +244,13 @@ final class TraderFleet implements AutoCloseable {
         long tick = m.tickSize();
         long mid = Math.max(100 * tick, mids.get(symbol) + (random.nextInt(3) - 1) * tick * (1 + random.nextInt(5)));
         mids.put(symbol, mid);
-        List<Long> orders = ordersOf(symbol, account);
+        Map<Long, Long> orders = ordersOf(symbol, account);
         Long cancel = null;
         synchronized (orders) {
             int roll = random.nextInt(100);
             if (!orders.isEmpty() && (orders.size() >= MAX_RESTING || roll < 20 + orders.size())) {
-                cancel = orders.remove(random.nextInt(orders.size()));
+                cancel = orders.keySet().stream().skip(random.nextInt(orders.size())).findFirst().orElseThrow();
+                orders.remove(cancel);
             }
         }
         if (cancel != null) {
