@@ -21,8 +21,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * An HdrHistogram percentile-distribution plot as a PNG, drawn as HdrHistogram's own plotter draws it:
  * latency against percentile, the x axis logarithmic in {@code 1 / (1 - percentile)}, so that 90%, 99%,
- * 99.9%… are equally spaced. (The axis is linear in {@code log10(1 / (1 - percentile))} with its ticks
- * labelled as percentiles: XChart's own logarithmic axis does not take custom tick labels.) The points come from HdrHistogram's percentile iteration
+ * 99.9%… are equally spaced (drawn as a linear axis in {@code log10(1 / (1 - percentile))} with its ticks
+ * labelled as percentiles: XChart's own logarithmic axis does not take custom tick labels). The y axis (ms)
+ * is logarithmic too, unlike HdrHistogram's, since one plot may hold a run within target (milliseconds) and an
+ * overloaded one (seconds). The points come from HdrHistogram's percentile iteration
  * ({@link Histogram#percentiles}, the iteration behind {@code outputPercentileDistribution}); the chart is
  * XChart's. Headless: needs no display.
  */
@@ -31,6 +33,8 @@ final class LatencyPlot {
     static final int HEIGHT = 600;
     /** Percentile ticks per halving of the distance to 100%, as {@code outputPercentileDistribution} uses. */
     private static final int TICKS_PER_HALF_DISTANCE = 5;
+    /** The bottom of the logarithmic y axis: smaller latencies (a 0 µs sample) are drawn there. */
+    private static final double MIN_MS = 0.01;
 
     private LatencyPlot() {
     }
@@ -45,6 +49,8 @@ final class LatencyPlot {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("percentile").yAxisTitle("latency (ms)").build();
         chart.getStyler().setxAxisTickLabelsFormattingFunction(LatencyPlot::percentileLabel).setXAxisMin(0.0);
+        // latencies here span milliseconds to seconds: a logarithmic y axis keeps the targets and the tail readable
+        chart.getStyler().setYAxisLogarithmic(true);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
         double maxX = 1;
@@ -57,7 +63,7 @@ final class LatencyPlot {
                     break; // 1 / (1 - 1) is off the axis, as in HdrHistogram's plots
                 }
                 x.add(Math.log10(1 / (1 - percentile / 100)));
-                y.add(v.getValueIteratedTo() / 1000.0);
+                y.add(Math.max(MIN_MS, v.getValueIteratedTo() / 1000.0));
             }
             if (x.isEmpty()) {
                 continue;
