@@ -83,7 +83,7 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--ramp", description = "Step through --ramp-rates instead of one --rate.")
     boolean ramp;
 
-    @Option(names = "--ramp-rates", split = ",", defaultValue = "100,200,300,500,750,1000,1500,2000,3000,4000,6000,8000",
+    @Option(names = "--ramp-rates", split = ",", defaultValue = "50,100,200,300,500,750,1000,1500,2000,3000,4000,6000,8000",
             description = "The ramp's command rates, in order (default ${DEFAULT-VALUE}).")
     List<Integer> rampRates;
 
