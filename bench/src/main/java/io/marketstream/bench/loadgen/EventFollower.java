@@ -77,7 +77,10 @@ final class EventFollower implements AutoCloseable {
                         continue;
                     }
                     if (BookChanges.changesBook(event)) {
-                        StageProbes.record(probes.engineEvent, event.ts());
+                        long now = io.marketstream.bench.EpochMicros.now();
+                        StageProbes.recordMicros(probes.engineEvent, now - event.ts() * 1_000);
+                        StageProbes.recordMicros(probes.engineIn, (r.timestamp() - event.ts()) * 1_000);
+                        StageProbes.recordMicros(probes.engineOut, now - r.timestamp() * 1_000);
                     }
                     synchronized (this) {
                         if (event instanceof OrderRejected rejected) {

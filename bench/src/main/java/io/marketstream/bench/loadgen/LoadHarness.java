@@ -83,7 +83,7 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--ramp", description = "Step through --ramp-rates instead of one --rate.")
     boolean ramp;
 
-    @Option(names = "--ramp-rates", split = ",", defaultValue = "50,100,200,300,500,750,1000,1500,2000,3000,4000,6000,8000",
+    @Option(names = "--ramp-rates", split = ",", defaultValue = "10,25,50,100,200,300,500,750,1000,1500,2000,3000,4000,6000,8000",
             description = "The ramp's command rates, in order (default ${DEFAULT-VALUE}).")
     List<Integer> rampRates;
 
@@ -275,6 +275,7 @@ public final class LoadHarness implements Callable<Integer> {
         fleet = new TraderFleet(bootstrap, catalog.all(), traders, seed);
         probes = new StageProbes(ready.get("redis"), catalog);
         follower = new EventFollower(bootstrap, catalog, fleet, probes);
+        fleet.ackLatency = probes.commandAck;
         reference = new EngineReference(bootstrap, catalog);
         fleet.fund();
         awaitEngine();
@@ -329,8 +330,10 @@ public final class LoadHarness implements Callable<Integer> {
         Thread.sleep(window.toMillis());
         Map<String, String> report = ChildJvm.pairs(clientProcess.ask("report", "report", 120));
         double seconds = (System.nanoTime() - start) / 1e9;
-        LoadSummary.Stages stages = new LoadSummary.Stages(LoadSummary.Latency.of(probes.engineEventSince()),
-                LoadSummary.Latency.of(probes.redisPublishSince()));
+        LoadSummary.Stages stages = new LoadSummary.Stages(LoadSummary.Latency.of(probes.commandAck.getIntervalHistogram()),
+                LoadSummary.Latency.of(probes.engineIn.getIntervalHistogram()),
+                LoadSummary.Latency.of(probes.engineOut.getIntervalHistogram()),
+                LoadSummary.Latency.of(probes.engineEventSince()), LoadSummary.Latency.of(probes.redisPublishSince()));
         Map<String, Long> cpuAfter = cpu();
         long selfCpu = ProcStats.ownCpuNanos() - selfCpuBefore;
         PrometheusText edgeAfter = PrometheusText.scrape(http, edgePort);

@@ -33,9 +33,11 @@ record LoadSummary(String started, Machine machine, Map<String, Object> options,
 
     /**
      * The same latency measured earlier along the pipeline ({@link StageProbes}): book-changing events readable on
-     * the event topic (Kafka, engine, Kafka), and book deltas published by Redis (that plus the streams job).
+     * the event topic (Kafka, engine, Kafka), and book deltas published by Redis (that plus the streams job); the
+     * first split into the command's acknowledgement by the broker, {@code ts} to the engine's producer, and on
+     * to the event being readable.
      */
-    record Stages(Latency engineEvent, Latency redisPublish) {
+    record Stages(Latency commandAck, Latency engineIn, Latency engineOut, Latency engineEvent, Latency redisPublish) {
     }
 
     /**

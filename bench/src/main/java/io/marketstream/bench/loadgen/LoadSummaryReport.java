@@ -26,6 +26,10 @@ final class LoadSummaryReport {
         out.printf("        stages: engine event readable p50 %.2f / p99 %.2f / max %.2f ms (%d); Redis publish p50 %.2f / "
                         + "p99 %.2f / max %.2f ms (%d)%n", e.p50(), e.p99(), e.max(), e.count(), r.p50(), r.p99(), r.max(),
                 r.count());
+        out.printf("        first leg: command acknowledged p50 %.2f / p99 %.2f ms; ts to the engine's producer p50 %.2f / "
+                        + "p99 %.2f ms (±1); on to readable p50 %.2f / p99 %.2f ms%n", s.stages().commandAck().p50(),
+                s.stages().commandAck().p99(), s.stages().engineIn().p50(), s.stages().engineIn().p99(),
+                s.stages().engineOut().p50(), s.stages().engineOut().p99());
         out.printf("DELIVERED %.0f updates/s (%d book deltas, %d trades); snapshots %d (edge resync %d); client resyncs: "
                         + "gap %d, checksum %d; connections held %d of %d (edge counts %.0f), closed %d; edge conflations "
                         + "+%.0f, resyncs +%.0f, closes %s%n", d.updatesPerSecond(), d.bookDeltas(), d.trades(),

@@ -21,13 +21,22 @@ import io.marketstream.redis.RedisMarketDataSubscriber;
  * records it), i.e. Kafka in, the engine, Kafka out. {@link #redisPublish}: a book delta arriving on a Redis
  * pub/sub subscription of this JVM's own, i.e. that plus the streams job and Redis (a merged delta counts
  * once, at the {@code ts} of the newest command it covers, as the clients count it). The clients' figure
- * adds the edge, the network and the client.
+ * adds the edge, the network and the client. The first leg is split further: {@link #commandAck} (the
+ * traders' producer until the broker's acknowledgement), {@link #engineIn} ({@code ts} until the engine's
+ * producer stamped the event record, both in ms, so ±1 ms) and {@link #engineOut} (from that stamp until
+ * the event was readable here).
  */
 final class StageProbes implements AutoCloseable {
     private static final long MAX_MICROS = TimeUnit.MINUTES.toMicros(10);
 
     final Recorder engineEvent = new Recorder(MAX_MICROS, 3);
     final Recorder redisPublish = new Recorder(MAX_MICROS, 3);
+    /** A command's send until the broker acknowledged it (the traders' producer). */
+    final Recorder commandAck = new Recorder(MAX_MICROS, 3);
+    /** {@code ts} until the engine handed the event to its producer (the event record's CreateTime, ms). */
+    final Recorder engineIn = new Recorder(MAX_MICROS, 3);
+    /** The engine's producer until the event was readable here. */
+    final Recorder engineOut = new Recorder(MAX_MICROS, 3);
     private final RedisClient redis;
     private final RedisMarketDataSubscriber subscriber;
 
@@ -49,9 +58,15 @@ final class StageProbes implements AutoCloseable {
         recorder.recordValue(Math.max(0, Math.min(EpochMicros.now() - ts * 1_000, MAX_MICROS)));
     }
 
+    /** Records {@code micros} (clamped to the histograms' range). */
+    static void recordMicros(Recorder recorder, long micros) {
+        recorder.recordValue(Math.max(0, Math.min(micros, MAX_MICROS)));
+    }
+
     void reset() {
-        engineEvent.reset();
-        redisPublish.reset();
+        for (Recorder r : java.util.List.of(engineEvent, redisPublish, commandAck, engineIn, engineOut)) {
+            r.reset();
+        }
     }
 
     Histogram engineEventSince() {

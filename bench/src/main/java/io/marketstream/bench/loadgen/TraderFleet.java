@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,6 +60,8 @@ final class TraderFleet implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final Histogram stampLag = new Histogram(TimeUnit.SECONDS.toMicros(10), 3);
     private volatile boolean running;
+    /** Where to record send-to-acknowledgement times (µs), or null. */
+    volatile Recorder ackLatency;
     private volatile long sent;
     private volatile long late;
     private Thread thread;
@@ -228,9 +231,14 @@ final class TraderFleet implements AutoCloseable {
     }
 
     private void send(MarketSpec market, OrderCommand command) {
+        long sentAt = EpochMicros.now();
         producer.send(new ProducerRecord<>(Topics.ORDER_COMMANDS.name(), market.symbol(), command), (md, e) -> {
             if (e == null) {
                 acked.incrementAndGet();
+                Recorder ack = ackLatency;
+                if (ack != null) {
+                    StageProbes.recordMicros(ack, EpochMicros.now() - sentAt);
+                }
             } else if (failed.incrementAndGet() <= 3) {
                 System.err.println("a command was not acknowledged: " + e);
             }

@@ -30,7 +30,7 @@ class LoadHarnessIT {
 
         int exit = LoadHarness.run("--rate", "100", "--traders", "10", "--clients", "20", "--duration", "10s",
                 "--warmup", "3s", "--json", json.toString(), "--plot", png.toString(),
-                "--nodes-jvm", "-Xmx1g -XX:+UseG1GC", "--clients-jvm", "-Xmx512m -XX:+UseG1GC", "--max-minutes", "4");
+                "--nodes-jvm", "-Xmx1g -XX:+UseG1GC", "--clients-jvm", "-Xmx512m -XX:+UseG1GC", "--max-minutes", "5");
 
         assertThat(exit).as("exit code (0: every book matched)").isZero();
         JsonNode summary = Json.mapper().readTree(json.toFile());
