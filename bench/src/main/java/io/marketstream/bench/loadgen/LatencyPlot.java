@@ -50,9 +50,10 @@ final class LatencyPlot {
                 .xAxisTitle("percentile").yAxisTitle("latency (ms)").build();
         chart.getStyler().setxAxisTickLabelsFormattingFunction(LatencyPlot::percentileLabel).setXAxisMin(0.0);
         // latencies here span milliseconds to seconds: a logarithmic y axis keeps the targets and the tail readable
-        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true).setYAxisDecimalPattern("#,##0.##");
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
         double maxX = 1;
         for (Map.Entry<String, Histogram> e : histograms.entrySet()) {
             List<Double> x = new ArrayList<>();
