@@ -59,7 +59,8 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  *       {@code u} (the last book change the engine made), or the time is up;</li>
  *   <li>{@code check <json>}: compares every client's verified book with the engine's ({@code {"<market>":
  *       {"u":…,"bids":[[price,qty],…],"asks":[…]}}}, scaled longs) and prints one {@code mismatch} line for each
- *       of the first 20 books that differ, then {@code checked clients=… books=… mismatches=…};</li>
+ *       of the first 20 books that differ and one {@code behind} line for each of the first 20 not yet verified at
+ *       the engine's sequence, then {@code checked clients=… books=… mismatches=… behind=…};</li>
  *   <li>{@code quit}: closes every client and exits (also when stdin closes: the parent died).</li>
  * </ul>
  */
@@ -267,22 +268,33 @@ public final class LoadClients {
         return n;
     }
 
+    /**
+     * Compares every book with the reference. A book verified at an older sequence than the engine's last book
+     * change has not been delivered everything yet: it is counted as {@code behind}, not compared. A book at the
+     * engine's sequence whose levels differ, or at any other sequence, is a {@code mismatch}.
+     */
     private void check(String json) {
         JsonNode reference = Json.read(json, JsonNode.class);
         long books = 0;
         long mismatches = 0;
-        Map<String, Long> bySide = new TreeMap<>();
+        long behind = 0;
+        Map<String, Long> reasons = new TreeMap<>();
         for (Client c : clients) {
             for (String market : c.markets) {
                 books++;
                 JsonNode expected = reference.get(market);
-                String problem = null;
+                String problem;
+                boolean late = false;
                 if (expected == null) {
                     problem = "no_reference_book";
                 } else {
                     long u = c.client.sequence(market);
-                    if (u != expected.get("u").asLong()) {
-                        problem = "sequence_" + u + "_expected_" + expected.get("u").asLong();
+                    long engineU = expected.get("u").asLong();
+                    if (u < engineU) {
+                        late = true;
+                        problem = "at_sequence_" + u + "_of_" + engineU;
+                    } else if (u != engineU) {
+                        problem = "sequence_" + u + "_past_the_engines_" + engineU;
                     } else {
                         problem = differs(Side.BUY, c.client.levels(market, Side.BUY), expected.get("bids"));
                         if (problem == null) {
@@ -291,16 +303,17 @@ public final class LoadClients {
                     }
                 }
                 if (problem != null) {
-                    mismatches++;
-                    bySide.merge(problem.replaceAll("[0-9]+", "#"), 1L, Long::sum);
-                    if (mismatches <= 20) {
-                        System.out.printf("mismatch client=%d market=%s reason=%s%n", c.index, market, problem);
+                    long n = late ? ++behind : ++mismatches;
+                    reasons.merge((late ? "behind:" : "mismatch:") + problem.replaceAll("[0-9]+", "#"), 1L, Long::sum);
+                    if (n <= 20) {
+                        System.out.printf("%s client=%d market=%s reason=%s%n", late ? "behind" : "mismatch", c.index,
+                                market, problem);
                     }
                 }
             }
         }
-        System.out.printf("checked clients=%d books=%d mismatches=%d reasons=%s%n", clients.size(), books, mismatches,
-                bySide.toString().replace(' ', '_'));
+        System.out.printf("checked clients=%d books=%d mismatches=%d behind=%d reasons=%s%n", clients.size(), books,
+                mismatches, behind, reasons.toString().replace(' ', '_'));
     }
 
     /** Null if the client's side equals the expected {@code [[price, qty], …]} (best first), else what differs. */

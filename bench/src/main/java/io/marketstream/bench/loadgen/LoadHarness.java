@@ -35,7 +35,8 @@ import io.marketstream.protocol.kafka.Topics;
  * The end-to-end load harness: the whole pipeline on real components, three kinds of process.
  * <ol>
  *   <li>The nodes ({@link LoadNodes}, a JVM of its own, plus its {@code redis-server}): Kafka, the engine, the
- *       streams job, one edge.</li>
+ *       streams job; and one edge, in a JVM of its own as in a deployment (or, {@code --edge-in-nodes}, in the
+ *       nodes' JVM).</li>
  *   <li>The clients ({@link LoadClients}, another JVM): {@code --clients} production {@code MarketDataClient}s
  *       on one shared WebSocket client, each following the book and trades of {@code --markets-per-client}
  *       markets, every book message verified.</li>
@@ -47,7 +48,7 @@ import io.marketstream.protocol.kafka.Topics;
  * latency of every verified book delta (and, apart, of every trade) in an HdrHistogram, updates delivered per
  * second, connections held, resyncs and gaps, CPU and memory of each process. Then the traders stop, the
  * pipeline drains, and every client's book of every market is compared with the engine's: any mismatch makes
- * the exit code 1. With {@code --ramp} the steps go through {@code --ramp-rates} (shorter windows) and stop at
+ * the exit code 1 (3 if some books were still not delivered when {@code --drain-timeout} ran out). With {@code --ramp} the steps go through {@code --ramp-rates} (shorter windows) and stop at
  * the first that is not sustained with p99 within {@code --ramp-p99-ms}; the rate before it is reported.
  * Prints a summary table; {@code --json} and {@code --plot} write it as JSON and as a percentile plot (PNG).
  *
@@ -98,7 +99,7 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--ramp-p99-ms", defaultValue = "50", description = "A ramp step fails above this p99 (default ${DEFAULT-VALUE}).")
     double rampP99Ms;
 
-    @Option(names = "--drain-timeout", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--drain-timeout", defaultValue = "180s", converter = DurationConverter.class,
             description = "After the traders stop, how long the engine and the clients get to catch up (default ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
@@ -110,6 +111,14 @@ public final class LoadHarness implements Callable<Integer> {
 
     @Option(names = "--nodes-jvm", defaultValue = "-Xmx2g -XX:+UseG1GC", description = "JVM options of the nodes' JVM (default ${DEFAULT-VALUE}).")
     String nodesJvm;
+
+    @Option(names = "--edge-jvm", defaultValue = "-Xmx1g -XX:+UseG1GC",
+            description = "JVM options of the edge's own JVM (default ${DEFAULT-VALUE}).")
+    String edgeJvmOptions;
+
+    @Option(names = "--edge-in-nodes", description = "Run the edge in the nodes' JVM instead of a JVM of its own "
+            + "(it then shares Lettuce's event-loop threads with the streams job).")
+    boolean edgeInNodes;
 
     @Option(names = "--clients-jvm", defaultValue = "-Xmx2g -XX:+UseG1GC", description = "JVM options of the clients' JVM (default ${DEFAULT-VALUE}).")
     String clientsJvmOptions;
@@ -124,6 +133,8 @@ public final class LoadHarness implements Callable<Integer> {
     private final HttpClient http = HttpClient.newHttpClient();
     private final Map<String, Histogram> histograms = new LinkedHashMap<>();
     private ChildJvm nodes;
+    /** The edge's own JVM, or null when it runs in the nodes' JVM. */
+    private ChildJvm edge;
     private ChildJvm clientProcess;
     private long redisPid;
     private int edgePort;
@@ -140,7 +151,8 @@ public final class LoadHarness implements Callable<Integer> {
 
     /**
      * Runs the harness with these arguments and returns its exit code: 0 when every client's book matched the
-     * engine's, 1 on a mismatch, 2 on bad options or when the run itself failed (the error is printed).
+     * engine's, 1 on a mismatch, 3 when some books were not delivered within the drain timeout (and the others
+     * matched), 2 on bad options or when the run itself failed (the error is printed).
      */
     public static int run(String... args) {
         return new CommandLine(new LoadHarness())
@@ -183,7 +195,7 @@ public final class LoadHarness implements Callable<Integer> {
                         ramp ? Map.of("p99 limit " + rampP99Ms + " ms", rampP99Ms) : targets());
                 System.out.println("plot written to " + plot);
             }
-            return summary.booksMatch() ? 0 : 1;
+            return !summary.booksMatch() ? 1 : !summary.booksDelivered() ? 3 : 0;
         } finally {
             watchdog.interrupt();
             shutdown();
@@ -242,8 +254,11 @@ public final class LoadHarness implements Callable<Integer> {
             steps.add(step(rate, warmup, duration, rate + " commands/s"));
         }
         boolean match = steps.stream().allMatch(s -> s.check().mismatches() == 0 && s.check().replayMatchesEngine());
-        String verdict = match ? "every client's book equals the engine's" : "BOOK MISMATCH: see the check";
-        return new LoadSummary(started, machine, options(), steps, rampResult, match, verdict);
+        boolean delivered = steps.stream().allMatch(s -> s.check().behind() == 0);
+        String verdict = !match ? "BOOK MISMATCH: see the check"
+                : !delivered ? "NOT EVERY BOOK WAS DELIVERED within --drain-timeout (those that were equal the engine's)"
+                : "every client's book equals the engine's";
+        return new LoadSummary(started, machine, options(), steps, rampResult, match, delivered, verdict);
     }
 
     private Map<String, Object> options() {
@@ -264,6 +279,7 @@ public final class LoadHarness implements Callable<Integer> {
         out.put("marketsPerClient", marketsPerClient);
         out.put("markets", catalog.all().stream().map(m -> m.symbol()).toList());
         out.put("nodesJvm", nodesJvm);
+        out.put("edgeJvm", edgeInNodes ? "in the nodes JVM" : edgeJvmOptions);
         out.put("clientsJvm", clientsJvmOptions);
         out.put("seed", seed);
         return out;
@@ -271,11 +287,17 @@ public final class LoadHarness implements Callable<Integer> {
 
     private void startProcesses() throws Exception {
         long start = System.nanoTime();
-        nodes = ChildJvm.start(LoadNodes.class, nodesJvm, List.of(), "nodes> ", 240);
+        nodes = ChildJvm.start(LoadNodes.class, nodesJvm, List.of("--role", edgeInNodes ? "all" : "core"), "nodes> ",
+                240);
         Map<String, String> ready = ChildJvm.pairs(nodes.readyLine());
         bootstrap = ready.get("bootstrap");
         edgePort = Integer.parseInt(ready.get("port"));
         redisPid = Long.parseLong(ready.getOrDefault("redis_pid", "0"));
+        if (!edgeInNodes) {
+            edge = ChildJvm.start(LoadNodes.class, edgeJvmOptions, List.of("--role", "edge", "--redis", ready.get("redis")),
+                    "edge> ", 120);
+            edgePort = Integer.parseInt(ChildJvm.pairs(edge.readyLine()).get("port"));
+        }
         System.out.printf("nodes up in %d ms: Kafka %s, edge port %d, redis-server pid %d%n",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), bootstrap, edgePort, redisPid);
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
@@ -331,6 +353,9 @@ public final class LoadHarness implements Callable<Integer> {
         long lateBefore = fleet.late();
         Map<String, Long> rejectionsBefore = follower.rejections();
         nodes.ask("threads-reset", "threads-reset", 30);
+        if (edge != null) {
+            edge.ask("threads-reset", "threads-reset", 30);
+        }
         long start = System.nanoTime();
         probes.reset();
         clientProcess.ask("measure", "measuring", 60);
@@ -345,7 +370,11 @@ public final class LoadHarness implements Callable<Integer> {
         long selfCpu = ProcStats.ownCpuNanos() - selfCpuBefore;
         PrometheusText edgeAfter = PrometheusText.scrape(http, edgePort);
         long sent = fleet.sent() - sentBefore;
-        List<String> threadLines = nodes.askAll("threads", "threads", 30);
+        List<String> threadLines = new ArrayList<>(nodes.askAll("threads", "threads", 30));
+        if (edge != null) {
+            threadLines.addAll(edge.askAll("threads", "threads", 30).stream().map(l -> l.replace("name=", "name=edge:"))
+                    .toList());
+        }
         String loadAfter = ProcStats.loadAverage();
         fleet.stop();
         long acked = fleet.acked() - ackedBefore;
@@ -369,8 +398,11 @@ public final class LoadHarness implements Callable<Integer> {
                 edgeAfter.sum("marketstream_edge_resyncs_total", "") - edgeBefore.sum("marketstream_edge_resyncs_total", ""),
                 edgeAfter.series("marketstream_edge_closes_total"));
         List<LoadSummary.ProcessFigures> processes = new ArrayList<>();
-        processes.add(figures("nodes JVM (Kafka, engine, streams, edge)", nodes.pid(),
-                cpuAfter.get("nodes") - cpuBefore.get("nodes"), seconds));
+        processes.add(figures(edge == null ? "nodes JVM (Kafka, engine, streams, edge)" : "nodes JVM (Kafka, engine, streams)",
+                nodes.pid(), cpuAfter.get("nodes") - cpuBefore.get("nodes"), seconds));
+        if (edge != null) {
+            processes.add(figures("edge JVM", edge.pid(), cpuAfter.get("edge") - cpuBefore.get("edge"), seconds));
+        }
         processes.add(figures("redis-server", redisPid, cpuAfter.get("redis") - cpuBefore.get("redis"), seconds));
         processes.add(figures("clients JVM (" + clients + " clients)", clientProcess.pid(),
                 Long.parseLong(report.get("cpu_ns")), seconds));
@@ -401,7 +433,8 @@ public final class LoadHarness implements Callable<Integer> {
     }
 
     private Map<String, Long> cpu() {
-        return Map.of("nodes", ProcStats.cpuNanos(nodes.pid()), "redis", ProcStats.cpuNanos(redisPid));
+        return Map.of("nodes", ProcStats.cpuNanos(nodes.pid()), "redis", ProcStats.cpuNanos(redisPid),
+                "edge", edge == null ? 0L : ProcStats.cpuNanos(edge.pid()));
     }
 
     private static LoadSummary.ProcessFigures figures(String name, long pid, long cpuNanos, double seconds) {
@@ -420,7 +453,7 @@ public final class LoadHarness implements Callable<Integer> {
         return out;
     }
 
-    /** The nodes JVM's busiest threads (pools summed) over the window, as "name 42%" of a core. */
+    /** The nodes' (and edge's) busiest threads (pools summed) over the window, as "name 42%" of a core. */
     private static String busiest(List<String> lines, double seconds) {
         Map<String, Long> threads = new LinkedHashMap<>();
         for (String line : lines) {
@@ -491,10 +524,11 @@ public final class LoadHarness implements Callable<Integer> {
         String problem = reference.matches(follower.summary());
         List<String> lines = clientProcess.askAll("check " + reference.referenceJson(), "checked", 120);
         Map<String, String> checked = ChildJvm.pairs(lines.get(lines.size() - 1));
-        List<String> mismatchLines = lines.stream().filter(l -> l.startsWith("mismatch")).toList();
+        List<String> mismatchLines = lines.stream().filter(l -> l.startsWith("mismatch") || l.startsWith("behind"))
+                .toList();
         return new LoadSummary.BookCheck(reference.commands(), problem == null, problem, reference.bookSeqs(),
                 reference.depth(), Long.parseLong(checked.get("books")), Long.parseLong(checked.get("mismatches")),
-                mismatchLines);
+                Long.parseLong(checked.get("behind")), mismatchLines);
     }
 
     private void shutdown() {
@@ -516,6 +550,9 @@ public final class LoadHarness implements Callable<Integer> {
             }
             if (clientProcess != null) {
                 clientProcess.close(45);
+            }
+            if (edge != null) {
+                edge.close(60);
             }
             if (nodes != null) {
                 nodes.close(90);

@@ -38,10 +38,13 @@ import io.marketstream.streams.StreamsService;
  * child process), and the production roles wired as the app's {@code demo} wires them: the engine
  * ({@link EngineService}, group {@value #ENGINE_GROUP}), the streams job ({@link StreamsService}) and one
  * edge ({@link EdgeNode} on 127.0.0.1, an ephemeral port, no per-address connection limit, since every
- * client comes from 127.0.0.1).
+ * client comes from 127.0.0.1). {@code --role core} leaves the edge out; {@code --role edge --redis <uri>}
+ * runs only an edge, so that it can have a JVM of its own, as in a deployment: in one JVM the edge and the
+ * streams job share Lettuce's event-loop threads (one set per process), and the edge's fan-out, which runs
+ * on its pub/sub connection's event loop, then delays the streams job's Redis replies.
  *
- * <p>Prints {@code ready bootstrap=… redis=… port=… redis_pid=…} once the engine has its partitions and
- * the streams job runs, then answers commands on stdin: {@code threads-reset}; {@code threads} (one line
+ * <p>Prints {@code ready bootstrap=… redis=… port=… redis_pid=…} (an edge alone: {@code ready port=…}) once
+ * the engine has its partitions and the streams job runs, then answers commands on stdin: {@code threads-reset}; {@code threads} (one line
  * {@code thread name=… cpu_ns=…} per thread name, pools summed, CPU since the reset, then {@code threads
  * n=…}); {@code quit}. Exits when stdin closes.
  */
@@ -53,9 +56,31 @@ public final class LoadNodes {
     }
 
     public static void main(String[] args) throws Exception {
+        String role = "all";
+        String redisUri = null;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--role" -> role = args[i + 1];
+                case "--redis" -> redisUri = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
         MarketCatalog catalog = MarketCatalog.defaults();
         Deque<AutoCloseable> started = new ArrayDeque<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(started), "nodes-shutdown"));
+        if (role.equals("edge")) {
+            if (redisUri == null) {
+                throw new IllegalArgumentException("--role edge needs --redis");
+            }
+            EdgeNode edge = startEdge(catalog, redisUri, started);
+            System.out.printf("ready pid=%d port=%d jvm=\"%s\"%n", ProcessHandle.current().pid(), edge.port(),
+                    String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
+            serve();
+            return;
+        }
+        if (!role.equals("all") && !role.equals("core")) {
+            throw new IllegalArgumentException("--role is all, core or edge, not " + role);
+        }
         EmbeddedKafka kafka = EmbeddedKafka.start();
         started.push(kafka);
         EmbeddedRedis redis = EmbeddedRedis.start();
@@ -83,10 +108,7 @@ public final class LoadNodes {
                 "marketstream-streams", Files.createTempDirectory("loadgen-streams-"));
         streams.start();
         started.push(streams);
-        EdgeConfig config = EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").maxConnectionsPerIp(1_000_000)
-                .build();
-        EdgeNode edge = new EdgeNode(config, catalog, redis.uri()).start();
-        started.push(edge);
+        EdgeNode edge = role.equals("all") ? startEdge(catalog, redis.uri(), started) : null;
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while ((engine.assignedMarkets().isEmpty() || !engine.isCaughtUp()
@@ -101,10 +123,23 @@ public final class LoadNodes {
         long redisPid = ProcStats.children(ProcessHandle.current().pid(), "redis").stream()
                 .mapToLong(ProcessHandle::pid).findFirst().orElse(0);
         System.out.printf("ready pid=%d bootstrap=%s redis=%s port=%d redis_pid=%d jvm=\"%s\"%n",
-                ProcessHandle.current().pid(), bootstrap, redis.uri(), edge.port(), redisPid,
+                ProcessHandle.current().pid(), bootstrap, redis.uri(), edge == null ? 0 : edge.port(), redisPid,
                 String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
-        System.out.flush();
+        serve();
+    }
 
+    /** One edge on 127.0.0.1, an ephemeral port, no per-address connection limit (every client is local). */
+    private static EdgeNode startEdge(MarketCatalog catalog, String redisUri, Deque<AutoCloseable> started) {
+        EdgeConfig config = EdgeConfig.defaults(0).toBuilder().host("127.0.0.1").maxConnectionsPerIp(1_000_000)
+                .build();
+        EdgeNode edge = new EdgeNode(config, catalog, redisUri).start();
+        started.push(edge);
+        return edge;
+    }
+
+    /** Answers the parent's commands until {@code quit} or the end of stdin, then exits. */
+    private static void serve() throws java.io.IOException {
+        System.out.flush();
         Map<String, Long> threadsBefore = ProcStats.threadCpu();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

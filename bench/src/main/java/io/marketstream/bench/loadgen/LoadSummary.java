@@ -7,7 +7,7 @@ import org.HdrHistogram.Histogram;
 
 /** What a {@link LoadHarness} run measured, as printed and as written with {@code --json}. */
 record LoadSummary(String started, Machine machine, Map<String, Object> options, List<Step> steps, Ramp ramp,
-                   boolean booksMatch, String verdict) {
+                   boolean booksMatch, boolean booksDelivered, String verdict) {
 
     record Machine(int cores, String jvm, String os, String loadAverageAtStart) {
     }
@@ -59,10 +59,14 @@ record LoadSummary(String started, Machine machine, Map<String, Object> options,
     record Drain(long engineMs, long clientsMs, long booksBehind) {
     }
 
-    /** Every client's book of every market it follows against the engine's. */
+    /**
+     * Every client's book of every market it follows against the engine's: {@code mismatches} differ from it;
+     * {@code behind} were still not verified at the engine's last book change when the drain timeout ran out
+     * (late, not compared).
+     */
     record BookCheck(long commandsReplayed, boolean replayMatchesEngine, String replayProblem,
                      Map<String, Long> engineBookSeq, Map<String, String> engineDepth, long books, long mismatches,
-                     List<String> mismatchLines) {
+                     long behind, List<String> mismatchLines) {
     }
 
     /** The ramp's answer: the highest rate whose step was sustained with p99 within the limit. */

@@ -40,14 +40,14 @@ final class LoadSummaryReport {
             out.printf("CPU %-42s %6.2f s = %5.1f%% of a core; RSS %7.1f MiB (peak %.1f)%n", p.process(),
                     p.cpuSeconds(), p.cpuPercentOfCore(), p.rssMiB(), p.peakRssMiB());
         }
-        out.printf("nodes JVM threads by CPU: %s%n", s.nodesBusiestThreads());
+        out.printf("nodes and edge JVM threads by CPU: %s%n", s.nodesBusiestThreads());
         out.printf("drain: engine done %d ms after the traders stopped, every book delivered %d ms later (%d behind)%n",
                 s.drain().engineMs(), s.drain().clientsMs(), s.drain().booksBehind());
         LoadSummary.BookCheck c = s.check();
         out.printf("BOOKS %d client books checked against the engine's (replay of %d commands %s; book at %s, %s): "
-                        + "%d mismatches%n", c.books(), c.commandsReplayed(),
+                        + "%d mismatches, %d behind (not delivered within the drain timeout)%n", c.books(), c.commandsReplayed(),
                 c.replayMatchesEngine() ? "= the engine's events" : "DIFFERS from the engine's events: " + c.replayProblem(),
-                c.engineBookSeq(), c.engineDepth(), c.mismatches());
+                c.engineBookSeq(), c.engineDepth(), c.mismatches(), c.behind());
         c.mismatchLines().forEach(l -> out.println("  " + l));
         if (s.sustained() != null) {
             out.println(s.sustained() ? "step sustained" : "step NOT sustained: " + s.notSustainedWhy());
@@ -60,16 +60,16 @@ final class LoadSummaryReport {
         out.printf("%-8s %8s %8s | %7s %7s %8s %8s | %9s %9s | %9s %5s %6s %6s | %-12s %-12s %-12s | %s%n", "offered",
                 "sent/s", "acked", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "event p99", "redis p99", "updates/s",
                 "conns", "resync", "gaps",
-                "nodes CPU", "clients CPU", "redis CPU", "books (mismatches)");
+                "nodes CPU", "clients CPU", "edge CPU", "books (mismatches, behind)");
         for (LoadSummary.Step s : summary.steps()) {
             LoadSummary.Delivery d = s.delivery();
             out.printf("%-8d %8.0f %8d | %7.2f %7.2f %8.2f %8.2f | %9.2f %9.2f | %9.0f %5d %6d %6d | %-12s %-12s %-12s "
-                            + "| %d (%d)%s%n",
+                            + "| %d (%d, %d)%s%n",
                     s.offeredRate(), s.traders().perSecond(), s.traders().acked(), s.bookLatency().p50(),
                     s.bookLatency().p99(), s.bookLatency().p999(), s.bookLatency().max(), s.stages().engineEvent().p99(),
                     s.stages().redisPublish().p99(), d.updatesPerSecond(),
                     d.connectionsHeld(), d.gapResyncs() + d.checksumResyncs() + d.edgeResyncSnapshots(), d.gapResyncs(),
-                    cpu(s, 0), cpu(s, 2), cpu(s, 1), s.check().books(), s.check().mismatches(),
+                    cpu(s, "nodes"), cpu(s, "clients"), cpu(s, "edge"), s.check().books(), s.check().mismatches(), s.check().behind(),
                     s.sustained() == null ? "" : s.sustained() ? "  sustained" : "  NOT sustained");
         }
         out.println("(latency: command submission to receipt, ms; event/redis p99: the same to the engine event and to "
@@ -84,8 +84,9 @@ final class LoadSummaryReport {
         out.println("VERDICT " + summary.verdict());
     }
 
-    private static String cpu(LoadSummary.Step s, int process) {
-        LoadSummary.ProcessFigures p = s.processes().get(process);
-        return String.format("%.0f%%/%.0fM", p.cpuPercentOfCore(), p.rssMiB());
+    /** CPU and RSS of the process whose name starts with {@code name} ("-" if none). */
+    private static String cpu(LoadSummary.Step s, String name) {
+        return s.processes().stream().filter(p -> p.process().startsWith(name)).findFirst()
+                .map(p -> String.format("%.0f%%/%.0fM", p.cpuPercentOfCore(), p.rssMiB())).orElse("-");
     }
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import io.marketstream.protocol.Json;
 
 /**
- * The load harness run small on the real pipeline: a nodes JVM (Kafka, redis-server, engine, streams job,
- * edge), a clients JVM with 20 production clients, 10 traders at 100 commands/s for a 10 s window.
+ * The load harness run small on the real pipeline: a nodes JVM (Kafka, redis-server, engine, streams job), an
+ * edge JVM, a clients JVM with 20 production clients, 10 traders at 100 commands/s for a 10 s window.
  */
 class LoadHarnessIT {
     @TempDir
@@ -30,11 +30,13 @@ class LoadHarnessIT {
 
         int exit = LoadHarness.run("--rate", "100", "--traders", "10", "--clients", "20", "--duration", "10s",
                 "--warmup", "3s", "--json", json.toString(), "--plot", png.toString(),
-                "--nodes-jvm", "-Xmx1g -XX:+UseG1GC", "--clients-jvm", "-Xmx512m -XX:+UseG1GC", "--max-minutes", "5");
+                "--nodes-jvm", "-Xmx1g -XX:+UseG1GC", "--edge-jvm", "-Xmx512m -XX:+UseG1GC",
+                "--clients-jvm", "-Xmx512m -XX:+UseG1GC", "--max-minutes", "5");
 
         assertThat(exit).as("exit code (0: every book matched)").isZero();
         JsonNode summary = Json.mapper().readTree(json.toFile());
         assertThat(summary.path("booksMatch").asBoolean()).isTrue();
+        assertThat(summary.path("booksDelivered").asBoolean()).isTrue();
         JsonNode step = summary.path("steps").get(0);
         assertThat(step.path("offeredRate").asInt()).isEqualTo(100);
         // the traders kept the rate and the broker acknowledged what they sent
@@ -57,7 +59,11 @@ class LoadHarnessIT {
         assertThat(check.path("commandsReplayed").asLong()).isGreaterThan(500);
         assertThat(check.path("books").asLong()).isEqualTo(20);
         assertThat(check.path("mismatches").asLong()).isZero();
-        assertThat(step.path("processes")).hasSize(4);
+        assertThat(check.path("behind").asLong()).isZero();
+        // nodes, edge, redis-server, clients, harness: each with its CPU and memory
+        assertThat(step.path("processes")).hasSize(5);
+        assertThat(step.path("processes").get(1).path("process").asText()).isEqualTo("edge JVM");
+        assertThat(step.path("processes").get(1).path("cpuSeconds").asDouble()).isPositive();
         assertThat(step.path("processes").get(0).path("cpuSeconds").asDouble()).isPositive();
         assertThat(step.path("processes").get(0).path("rssMiB").asDouble()).isPositive();
 
