@@ -1,7 +1,5 @@
 package io.marketstream.bench.edge;
 
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -10,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.HdrHistogram.Histogram;
 
+import io.marketstream.bench.EpochMicros;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
@@ -31,8 +30,6 @@ import io.marketstream.redis.RedisMarketDataPublisher;
  * read beside the latency figures.
  */
 final class BookPublisher implements AutoCloseable {
-    private static final Clock CLOCK = Clock.systemUTC();
-
     private final MarketSpec spec;
     private final L2Book truth;
     private final RedisMarketDataPublisher publisher;
@@ -48,11 +45,6 @@ final class BookPublisher implements AutoCloseable {
         this.spec = spec;
         this.truth = new L2Book(spec);
         this.publisher = publisher;
-    }
-
-    static long epochMicros() {
-        Instant now = CLOCK.instant();
-        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
     }
 
     /** Replaces the book with {@code levelsPerSide} levels a side, published as a snapshot. */
@@ -111,12 +103,12 @@ final class BookPublisher implements AutoCloseable {
 
     private void run(int perSecond) {
         boolean aligned = perSecond > 0 && perSecond <= 1_000 && 1_000 % perSecond == 0;
-        long startMicros = (epochMicros() / 1_000 + 2) * 1_000;
+        long startMicros = (EpochMicros.now() / 1_000 + 2) * 1_000;
         for (long i = 0; running; i++) {
             if (perSecond > 0) {
                 long due = startMicros + (aligned ? i * (1_000 / perSecond) * 1_000 : i * 1_000_000 / perSecond);
                 long wait;
-                while ((wait = due - epochMicros()) > 0) {
+                while ((wait = due - EpochMicros.now()) > 0) {
                     LockSupport.parkNanos(wait * 1_000);
                 }
                 if (-wait > 100_000) {
@@ -124,7 +116,7 @@ final class BookPublisher implements AutoCloseable {
                 }
             }
             long ts = System.currentTimeMillis();
-            long at = epochMicros();
+            long at = EpochMicros.now();
             delta(ts);
             tsLag.recordValue(Math.max(0, Math.min(at - ts * 1_000, tsLag.getHighestTrackableValue())));
             published++;

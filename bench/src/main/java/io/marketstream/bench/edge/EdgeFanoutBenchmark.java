@@ -1,30 +1,22 @@
 package io.marketstream.bench.edge;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.HdrHistogram.Histogram;
+
+import io.marketstream.bench.ChildJvm;
+import io.marketstream.bench.ProcStats;
+import io.marketstream.bench.PrometheusText;
 
 import io.lettuce.core.RedisClient;
 import io.marketstream.redis.RedisClients;
@@ -120,7 +112,7 @@ public final class EdgeFanoutBenchmark {
         System.out.printf("max open files: %s; ephemeral ports: %s; load average: %s%n", maxOpenFiles(),
                 String.join(" ", Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).trim()
                         .replaceAll("\\s+", "-"),
-                loadAverage());
+                ProcStats.loadAverage());
         redis = EmbeddedRedis.start();
         RedisClient redisClient = RedisClients.create(redis.uri());
         try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(redisClient);
@@ -172,8 +164,8 @@ public final class EdgeFanoutBenchmark {
     private void idle() throws Exception {
         int total = intOption("--connections");
         int steps = intOption("--steps");
-        System.out.printf("%n== idle: %d connections in %d steps (load average %s)%n", total, steps, loadAverage());
-        try (LoadProcess load = LoadProcess.start(edge.port(), options.get("--load-jvm"))) {
+        System.out.printf("%n== idle: %d connections in %d steps (load average %s)%n", total, steps, ProcStats.loadAverage());
+        try (ChildJvm load = startLoad(edge.port(), options.get("--load-jvm"))) {
             Footprint base = Footprint.measure(0);
             System.out.println("before: " + base);
             Map<String, long[]> histogramBefore = classHistogram();
@@ -181,7 +173,7 @@ public final class EdgeFanoutBenchmark {
             int connected = 0;
             for (int step = 1; step <= steps; step++) {
                 int n = total / steps + (step == steps ? total % steps : 0);
-                load.ask("connect " + n, "connected");
+                load.ask("connect " + n, "connected", 300);
                 connected += n;
                 awaitEdgeConnections(connected);
                 Footprint now = Footprint.measure(edgeConnections());
@@ -189,7 +181,7 @@ public final class EdgeFanoutBenchmark {
                         + "; this step alone: " + now.against(previous));
                 previous = now;
             }
-            load.ask("subscribe " + QUIET, "subscribed");
+            load.ask("subscribe " + QUIET, "subscribed", 300);
             Thread.sleep(1_000);
             Footprint subscribed = Footprint.measure(edgeConnections());
             System.out.println("each also subscribed to " + QUIET + ": " + subscribed.against(base)
@@ -197,7 +189,7 @@ public final class EdgeFanoutBenchmark {
             System.out.println("heap growth by class, per connection (GC.class_histogram, before the first connection "
                     + "to now):");
             printGrowth(histogramBefore, classHistogram(), subscribed.connections);
-            System.out.printf("idle done (load average %s)%n", loadAverage());
+            System.out.printf("idle done (load average %s)%n", ProcStats.loadAverage());
         }
         awaitEdgeConnections(0);
     }
@@ -244,7 +236,7 @@ public final class EdgeFanoutBenchmark {
     }
 
     private int edgeConnections() throws Exception {
-        return (int) Metrics.scrape(http, edge.port()).sum("marketstream_edge_connections", "");
+        return (int) PrometheusText.scrape(http, edge.port()).sum("marketstream_edge_connections", "");
     }
 
     /** The edge JVM's memory after a full collection, with the number of connections open then. */
@@ -257,7 +249,7 @@ public final class EdgeFanoutBenchmark {
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                     .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
-            return new Footprint(connections, heap, direct, rssBytes());
+            return new Footprint(connections, heap, direct, ProcStats.rssBytes(ProcessHandle.current().pid()));
         }
 
         String against(Footprint before) {
@@ -290,38 +282,38 @@ public final class EdgeFanoutBenchmark {
         int subscribers = intOption("--subscribers");
         int warmup = intOption("--warmup");
         int seconds = intOption("--seconds");
-        System.out.printf("%n== fanout: %d subscribers of %s (load average %s)%n", subscribers, BOOK, loadAverage());
-        try (LoadProcess load = LoadProcess.start(edge.port(), options.get("--load-jvm"))) {
-            load.ask("connect " + subscribers, "connected");
-            load.ask("subscribe " + BOOK, "subscribed");
+        System.out.printf("%n== fanout: %d subscribers of %s (load average %s)%n", subscribers, BOOK, ProcStats.loadAverage());
+        try (ChildJvm load = startLoad(edge.port(), options.get("--load-jvm"))) {
+            load.ask("connect " + subscribers, "connected", 300);
+            load.ask("subscribe " + BOOK, "subscribed", 300);
             for (String r : options.get("--rates").split(",")) {
                 int rate = Integer.parseInt(r.trim());
                 System.out.printf("%n-- %s deltas/s to %d subscribers, %d s warm-up, %d s measured (load average %s)%n",
-                        rate == 0 ? "as many" : Integer.toString(rate), subscribers, warmup, seconds, loadAverage());
+                        rate == 0 ? "as many" : Integer.toString(rate), subscribers, warmup, seconds, ProcStats.loadAverage());
                 book.start(rate);
                 Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
-                Metrics before = Metrics.scrape(http, edge.port());
+                PrometheusText before = PrometheusText.scrape(http, edge.port());
                 long publishedBefore = book.published();
                 long behindBefore = book.behind();
-                Map<String, Long> threadsBefore = threadCpu();
-                long cpuBefore = processCpuNanos();
+                Map<String, Long> threadsBefore = ProcStats.threadCpu();
+                long cpuBefore = ProcStats.ownCpuNanos();
                 long redisBefore = redisCpuNanos();
                 long start = System.nanoTime();
-                load.ask("measure", "measuring");
+                load.ask("measure", "measuring", 300);
                 Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
-                Map<String, String> report = LoadProcess.pairs(load.ask("report", "report"));
+                Map<String, String> report = ChildJvm.pairs(load.ask("report", "report", 300));
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                long cpu = processCpuNanos() - cpuBefore;
+                long cpu = ProcStats.ownCpuNanos() - cpuBefore;
                 long redisCpu = redisCpuNanos() - redisBefore;
-                Map<String, Long> threads = threadCpuSince(threadsBefore);
+                Map<String, Long> threads = ProcStats.threadCpuSince(threadsBefore);
                 long published = book.published() - publishedBefore;
                 long behind = book.behind() - behindBefore;
-                Metrics after = Metrics.scrape(http, edge.port());
+                PrometheusText after = PrometheusText.scrape(http, edge.port());
                 book.stop();
                 Histogram lag = book.tsLagMicros();
                 // every client must have the last delta before the next rate (or the clients' close) starts
-                Map<String, String> drained = LoadProcess.pairs(load.ask("await " + book.lastSeq() + " "
-                        + options.get("--drain-seconds"), "caughtup"));
+                Map<String, String> drained = ChildJvm.pairs(load.ask("await " + book.lastSeq() + " "
+                        + options.get("--drain-seconds"), "caughtup", 300));
 
                 double publishedPerSecond = published / elapsed;
                 long delivered = Long.parseLong(report.get("messages"));
@@ -349,10 +341,10 @@ public final class EdgeFanoutBenchmark {
                                 + "includes the publisher), redis-server %.2f s, load JVM %s s%n", elapsed, cpu / 1e9,
                         100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered), redisCpu / 1e9,
                         report.get("cpu_s"));
-                System.out.printf("edge JVM threads by CPU: %s%n", topThreads(threads, elapsed));
+                System.out.printf("edge JVM threads by CPU: %s%n", ProcStats.topThreads(threads, elapsed, 6));
                 System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
                         + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
-                System.out.printf("load average after: %s%n", loadAverage());
+                System.out.printf("load average after: %s%n", ProcStats.loadAverage());
                 Thread.sleep(2_000);
             }
         }
@@ -361,17 +353,6 @@ public final class EdgeFanoutBenchmark {
 
     private static double ms(Map<String, String> report, String key) {
         return Long.parseLong(report.get(key)) / 1000.0;
-    }
-
-    // ---------------------------------------------------------------- machine
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (java.io.IOException e) {
-            return "?";
-        }
     }
 
     private static String maxOpenFiles() {
@@ -383,187 +364,13 @@ public final class EdgeFanoutBenchmark {
         }
     }
 
-    private static long rssBytes() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                    .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(0);
-        } catch (java.io.IOException e) {
-            return 0;
-        }
+    private static long redisCpuNanos() {
+        return ProcStats.children(ProcessHandle.current().pid(), "redis").stream()
+                .mapToLong(p -> ProcStats.cpuNanos(p.pid())).sum();
     }
 
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
-    }
-
-    private long redisCpuNanos() {
-        return ProcessHandle.current().children()
-                .filter(p -> p.info().command().map(c -> c.contains("redis")).orElse(false))
-                .mapToLong(p -> {
-                    try {
-                        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ = 100
-                    } catch (java.io.IOException | RuntimeException e) {
-                        return 0;
-                    }
-                }).sum();
-    }
-
-    /** CPU time of each live thread, by id and name. */
-    private static Map<String, Long> threadCpu() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new HashMap<>();
-        for (long id : threads.getAllThreadIds()) {
-            var info = threads.getThreadInfo(id);
-            long cpu = threads.getThreadCpuTime(id);
-            if (info != null && cpu >= 0) {
-                out.put(id + "/" + info.getThreadName(), cpu);
-            }
-        }
-        return out;
-    }
-
-    /** CPU used since {@code before}, per thread name with its numbers taken out (pools summed). */
-    private static Map<String, Long> threadCpuSince(Map<String, Long> before) {
-        Map<String, Long> out = new HashMap<>();
-        threadCpu().forEach((key, cpu) -> {
-            String name = key.substring(key.indexOf('/') + 1).replaceAll("\\d+", "#");
-            out.merge(name, cpu - before.getOrDefault(key, 0L), Long::sum);
-        });
-        return out;
-    }
-
-    private static String topThreads(Map<String, Long> threads, double seconds) {
-        List<Map.Entry<String, Long>> sorted = new ArrayList<>(threads.entrySet());
-        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
-        StringBuilder out = new StringBuilder();
-        for (Map.Entry<String, Long> e : sorted.subList(0, Math.min(6, sorted.size()))) {
-            out.append(String.format("%s%s %.0f%%", out.length() == 0 ? "" : ", ", e.getKey(),
-                    100.0 * e.getValue() / 1e9 / seconds));
-        }
-        return out.toString();
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    /** The edge's {@code GET /metrics}, as series name with labels to value. */
-    private record Metrics(Map<String, Double> values) {
-        static Metrics scrape(HttpClient http, int port) throws Exception {
-            Map<String, Double> values = new TreeMap<>();
-            HttpResponse<String> response;
-            try {
-                response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                        .timeout(java.time.Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            } catch (java.io.IOException e) {
-                System.out.println("!! GET /metrics failed: " + e);
-                return new Metrics(values);
-            }
-            for (String line : response.body().split("\n")) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                int space = line.lastIndexOf(' ');
-                values.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-            }
-            return new Metrics(values);
-        }
-
-        /** The sum of the series of a metric whose labels contain {@code label}. */
-        double sum(String name, String label) {
-            return values.entrySet().stream()
-                    .filter(e -> (e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
-                            && e.getKey().contains(label))
-                    .mapToDouble(Map.Entry::getValue).sum();
-        }
-
-        Map<String, Double> series(String name) {
-            Map<String, Double> out = new TreeMap<>();
-            values.forEach((k, v) -> {
-                if (k.startsWith(name + "{")) {
-                    out.put(k.substring(name.length()), v);
-                }
-            });
-            return out;
-        }
-    }
-
-    /** The load JVM ({@link FanoutLoad}): one command line in, one answer line out. */
-    private static final class LoadProcess implements AutoCloseable {
-        private final Process process;
-        private final PrintWriter in;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        private LoadProcess(Process process) {
-            this.process = process;
-            this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (java.io.IOException e) {
-                    lines.add("error " + e);
-                }
-            }, "load-output");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static LoadProcess start(int port, String jvmOptions) throws Exception {
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), FanoutLoad.class.getName(),
-                    "--port", Integer.toString(port)));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            LoadProcess load = new LoadProcess(process);
-            load.await("ready", 60);
-            return load;
-        }
-
-        /** Sends a command and returns the first answer line that starts with {@code answer}. */
-        String ask(String command, String answer) throws Exception {
-            in.println(command);
-            return await(answer, 300);
-        }
-
-        private String await(String answer, int seconds) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (true) {
-                String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    throw new IllegalStateException("the load process did not answer '" + answer + "' within "
-                            + seconds + " s (alive: " + process.isAlive() + ")");
-                }
-                System.out.println("load> " + line);
-                if (line.startsWith(answer)) {
-                    return line;
-                }
-            }
-        }
-
-        static Map<String, String> pairs(String line) {
-            Map<String, String> out = new HashMap<>();
-            for (String word : line.split(" ")) {
-                int eq = word.indexOf('=');
-                if (eq > 0) {
-                    out.put(word.substring(0, eq), word.substring(eq + 1));
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public void close() throws Exception {
-            in.println("quit");
-            in.close();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    /** The load JVM ({@link FanoutLoad}). */
+    private static ChildJvm startLoad(int port, String jvmOptions) throws Exception {
+        return ChildJvm.start(FanoutLoad.class, jvmOptions, List.of("--port", Integer.toString(port)), "load> ", 60);
     }
 }

@@ -26,6 +26,8 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
+import io.marketstream.bench.EpochMicros;
+
 /**
  * The load side of {@link EdgeFanoutBenchmark}, in a JVM of its own: many WebSocket connections from one
  * Jetty {@link WebSocketClient} to one edge node, driven by commands on stdin, one per line, each answered
@@ -310,7 +312,7 @@ public final class FanoutLoad {
         @Override
         public void onWebSocketText(String message) {
             if (message.startsWith(BOOK_PREFIX)) {
-                long receivedMicros = BookPublisher.epochMicros();
+                long receivedMicros = EpochMicros.now();
                 int after = message.indexOf("\"type\":\"");
                 boolean snapshot = message.startsWith("snapshot", after + 8);
                 long first = field(message, "\"U\":", after);

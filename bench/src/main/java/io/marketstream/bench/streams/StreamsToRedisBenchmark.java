@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 
 import io.lettuce.core.RedisClient;
+import io.marketstream.bench.BookChanges;
+import io.marketstream.bench.ProcStats;
 import io.marketstream.redis.RedisClients;
 import io.marketstream.embedded.EmbeddedKafka;
 import io.marketstream.embedded.EmbeddedRedis;
@@ -29,10 +31,6 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.event.EngineEvent;
-import io.marketstream.protocol.event.OrderCancelled;
-import io.marketstream.protocol.event.OrderReduced;
-import io.marketstream.protocol.event.OrderRested;
-import io.marketstream.protocol.event.Trade;
 import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
@@ -206,23 +204,11 @@ public final class StreamsToRedisBenchmark {
 
     /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
     private static long cpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime() + childCpuNanos();
+        return ProcStats.ownCpuNanos() + childCpuNanos();
     }
 
     private static long childCpuNanos() {
-        long total = 0;
-        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
-            try {
-                String stat = Files.readString(Path.of("/proc/" + child.pid() + "/stat"));
-                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime + stime
-                total += ticks * 10_000_000L; // USER_HZ = 100
-            } catch (java.io.IOException | RuntimeException e) {
-                // not Linux: the JVM's own CPU only
-            }
-        }
-        return total;
+        return ProcessHandle.current().children().mapToLong(child -> ProcStats.cpuNanos(child.pid())).sum();
     }
 
     private boolean caughtUp(RedisMarketDataReader reader) {
@@ -257,12 +243,6 @@ public final class StreamsToRedisBenchmark {
         }
     }
 
-    /** Whether the event changes the book (so a book delta, and for a trade a trade message, follows it). */
-    private static boolean changesBook(EngineEvent event) {
-        return event instanceof OrderRested || event instanceof OrderReduced || event instanceof Trade
-                || (event instanceof OrderCancelled cancelled && cancelled.wasResting());
-    }
-
     private void latency(KafkaProducer<String, EngineEvent> producer, int rate, int seconds) throws Exception {
         long interval = 1_000_000_000L / rate;
         long total = (long) rate * seconds;
@@ -285,7 +265,7 @@ public final class StreamsToRedisBenchmark {
             }
             int m = (int) (i % markets.size());
             EngineEvent event = models.get(m).next();
-            if (event.seq() < sentNanos[m].length && changesBook(event)) {
+            if (event.seq() < sentNanos[m].length && BookChanges.changesBook(event)) {
                 sentNanos[m][(int) event.seq()] = System.nanoTime();
             }
             producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
