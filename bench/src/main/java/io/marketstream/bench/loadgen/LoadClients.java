@@ -33,13 +33,15 @@ import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 import io.marketstream.bench.EpochMicros;
 import io.marketstream.bench.ProcStats;
-import io.marketstream.client.BookListener;
+import io.marketstream.client.MarketDataListener;
 import io.marketstream.client.MarketDataClient;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.GapMessage;
+import io.marketstream.protocol.marketdata.TickerMessage;
 import io.marketstream.protocol.marketdata.TradeMessage;
 
 /**
@@ -80,6 +82,8 @@ public final class LoadClients {
     private final LongAdder snapshots = new LongAdder();
     private final LongAdder edgeResyncs = new LongAdder();
     private final LongAdder trades = new LongAdder();
+    private final LongAdder tickers = new LongAdder();
+    private final LongAdder tradeGaps = new LongAdder();
     private final LongAdder gapResyncs = new LongAdder();
     private final LongAdder checksumResyncs = new LongAdder();
     private final LongAdder closed = new LongAdder();
@@ -174,7 +178,10 @@ public final class LoadClients {
             pending.add(connecting.submit(() -> {
                 MarketDataClient client = new MarketDataClient(catalog, new Listener(), ws)
                         .connect(uri, Duration.ofSeconds(60));
-                own.forEach(client::subscribe);
+                own.forEach(market -> {
+                    client.subscribe(market);
+                    client.subscribeTicker(market);
+                });
                 return new Client(index, client, own);
             }));
         }
@@ -200,7 +207,7 @@ public final class LoadClients {
     }
 
     private void measure() {
-        for (LongAdder a : List.of(deltas, snapshots, edgeResyncs, trades, gapResyncs, checksumResyncs)) {
+        for (LongAdder a : List.of(deltas, snapshots, edgeResyncs, trades, tickers, tradeGaps, gapResyncs, checksumResyncs)) {
             a.reset();
         }
         bookLatency.reset();
@@ -220,6 +227,8 @@ public final class LoadClients {
         out.put("snapshots", snapshots.sum());
         out.put("edge_resyncs", edgeResyncs.sum());
         out.put("trades", trades.sum());
+        out.put("tickers", tickers.sum());
+        out.put("trade_gaps", tradeGaps.sum());
         out.put("gap_resyncs", gapResyncs.sum());
         out.put("checksum_resyncs", checksumResyncs.sum());
         out.put("resyncs_total", clients.stream().mapToLong(c -> c.client.resyncs()).sum());
@@ -354,7 +363,7 @@ public final class LoadClients {
     }
 
     /** Every client's callbacks: counts and latencies (the client calls them on its WebSocket thread). */
-    private final class Listener implements BookListener {
+    private final class Listener implements MarketDataListener {
         @Override
         public void onBookMessage(String market, BookMessage message) {
             if (message.isSnapshot()) {
@@ -376,6 +385,17 @@ public final class LoadClients {
             if (trade.ts() > 0) {
                 tradeLatency.recordValue(clamp(EpochMicros.now() - trade.ts() * 1_000));
             }
+        }
+
+        @Override
+        public void onTicker(TickerMessage ticker) {
+            tickers.increment();
+        }
+
+        /** The edge left trades out for a lagging client and said which (a {@code gap} notice). */
+        @Override
+        public void onGap(GapMessage gap) {
+            tradeGaps.increment();
         }
 
         @Override

@@ -388,7 +388,9 @@ public final class LoadHarness implements Callable<Integer> {
                 stamp.getValueAtPercentile(99), since(follower.rejections(), rejectionsBefore));
         long deltas = Long.parseLong(report.get("deltas"));
         long tradeCount = Long.parseLong(report.get("trades"));
-        LoadSummary.Delivery delivery = new LoadSummary.Delivery(deltas, tradeCount, (deltas + tradeCount) / seconds,
+        long tickerCount = Long.parseLong(report.get("tickers"));
+        LoadSummary.Delivery delivery = new LoadSummary.Delivery(deltas, tradeCount, tickerCount,
+                Long.parseLong(report.get("trade_gaps")), (deltas + tradeCount + tickerCount) / seconds,
                 Long.parseLong(report.get("snapshots")), Long.parseLong(report.get("gap_resyncs")),
                 Long.parseLong(report.get("checksum_resyncs")), Long.parseLong(report.get("edge_resyncs")), clients,
                 Integer.parseInt(report.get("open")), edgeAfter.sum("marketstream_edge_connections", ""),

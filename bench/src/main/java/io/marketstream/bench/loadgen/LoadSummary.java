@@ -44,7 +44,8 @@ record LoadSummary(String started, Machine machine, Map<String, Object> options,
      * What the clients received in the window (verified book deltas and trades) and what they and the edge
      * counted: connections held at its end, resyncs by cause, snapshots the edge pushed as {@code resync}.
      */
-    record Delivery(long bookDeltas, long trades, double updatesPerSecond, long snapshots, long gapResyncs,
+    record Delivery(long bookDeltas, long trades, long tickers, long tradeGaps, double updatesPerSecond, long snapshots,
+                    long gapResyncs,
                     long checksumResyncs, long edgeResyncSnapshots, int clients, int connectionsHeld,
                     double edgeConnections, long connectionsClosed, double edgeConflations, double edgeResyncs,
                     Map<String, Double> edgeCloses) {

@@ -30,10 +30,10 @@ final class LoadSummaryReport {
                         + "p99 %.2f ms (±1); on to readable p50 %.2f / p99 %.2f ms%n", s.stages().commandAck().p50(),
                 s.stages().commandAck().p99(), s.stages().engineIn().p50(), s.stages().engineIn().p99(),
                 s.stages().engineOut().p50(), s.stages().engineOut().p99());
-        out.printf("DELIVERED %.0f updates/s (%d book deltas, %d trades); snapshots %d (edge resync %d); client resyncs: "
-                        + "gap %d, checksum %d; connections held %d of %d (edge counts %.0f), closed %d; edge conflations "
+        out.printf("DELIVERED %.0f updates/s (%d book deltas, %d trades, %d tickers); trade gap notices %d; snapshots %d "
+                        + "(edge resync %d); client resyncs: gap %d, checksum %d; connections held %d of %d (edge counts %.0f), closed %d; edge conflations "
                         + "+%.0f, resyncs +%.0f, closes %s%n", d.updatesPerSecond(), d.bookDeltas(), d.trades(),
-                d.snapshots(), d.edgeResyncSnapshots(), d.gapResyncs(), d.checksumResyncs(), d.connectionsHeld(),
+                d.tickers(), d.tradeGaps(), d.snapshots(), d.edgeResyncSnapshots(), d.gapResyncs(), d.checksumResyncs(), d.connectionsHeld(),
                 d.clients(), d.edgeConnections(), d.connectionsClosed(), d.edgeConflations(), d.edgeResyncs(),
                 d.edgeCloses());
         for (LoadSummary.ProcessFigures p : s.processes()) {

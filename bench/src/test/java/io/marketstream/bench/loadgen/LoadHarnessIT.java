@@ -46,6 +46,7 @@ class LoadHarnessIT {
         JsonNode delivery = step.path("delivery");
         assertThat(delivery.path("connectionsHeld").asInt()).isEqualTo(20);
         assertThat(delivery.path("bookDeltas").asLong()).isPositive();
+        assertThat(delivery.path("tickers").asLong()).as("ticker updates delivered").isPositive();
         assertThat(delivery.path("updatesPerSecond").asDouble()).isPositive();
         assertThat(delivery.path("gapResyncs").asLong()).isZero();
         assertThat(delivery.path("checksumResyncs").asLong()).isZero();
