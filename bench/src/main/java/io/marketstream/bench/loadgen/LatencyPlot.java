@@ -52,8 +52,13 @@ final class LatencyPlot {
         // latencies here span milliseconds to seconds: a logarithmic y axis keeps the targets and the tail readable
         chart.getStyler().setYAxisLogarithmic(true).setYAxisDecimalPattern("#,##0.##");
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
-        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS);
+        if (histograms.size() + targets.size() <= 5) {
+            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideS)
+                    .setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
+        } else {
+            // a ramp's many lines: one legend entry a line, beside the plot, so none is cut off
+            chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        }
         double maxX = 1;
         for (Map.Entry<String, Histogram> e : histograms.entrySet()) {
             List<Double> x = new ArrayList<>();

@@ -38,6 +38,26 @@ class LatencyPlotTest {
     }
 
     @Test
+    void shouldPlotARampsManyStepsWithTheLegendBesideThePlot() throws Exception {
+        Map<String, Histogram> histograms = new LinkedHashMap<>();
+        for (int step = 1; step <= 8; step++) {
+            Histogram h = new Histogram(60_000_000L, 3);
+            for (int i = 1; i <= 2_000; i++) {
+                h.recordValue(step * 1_000L + i);
+            }
+            histograms.put("ramp " + step * 100 + "/s", h);
+        }
+        histograms.put("empty step", new Histogram(60_000_000L, 3));
+        Path png = dir.resolve("ramp.png");
+
+        LatencyPlot.write(png, "ramp", histograms, Map.of("p99 limit 50 ms", 50.0));
+
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(LatencyPlot.WIDTH);
+        assertThat(image.getHeight()).isEqualTo(LatencyPlot.HEIGHT);
+    }
+
+    @Test
     void shouldLabelTheLogAxisAsPercentiles() {
         assertThat(LatencyPlot.percentileLabel(0)).isEqualTo("0%");
         assertThat(LatencyPlot.percentileLabel(1)).isEqualTo("90%");
