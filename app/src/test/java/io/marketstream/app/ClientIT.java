@@ -313,6 +313,32 @@ class ClientIT {
     }
 
     @Test
+    void keepsItsConnectionAndTellsTheListenerOnATradeGapNotice() throws Exception {
+        Recorder recorder = new Recorder();
+        try (WsRelay relay = new WsRelay(uri(edge));
+             MarketDataClient client = MarketDataClient.builder(CATALOG).endpoint(relay.uri()).listener(recorder).build()) {
+            client.subscribeBook(BTC);
+            client.subscribeTrades(BTC);
+            client.start();
+            awaitVerified(client);
+
+            // what the edge sends a lagging subscriber whose trades it left out
+            GapMessage notice = GapMessage.of(Channels.trades(BTC), 7, GapMessage.SLOW_CONSUMER, 3L, 9L);
+            relay.sendToClients(Json.write(notice));
+            await().atMost(SETTLE).until(() -> client.gaps() == 1);
+            assertThat(recorder.gaps).containsExactly(notice);
+
+            int tradesBefore = recorder.trades.size();
+            send(randomOrders(60));
+            awaitSameBook(client);
+            await().atMost(SETTLE).until(() -> recorder.trades.size() > tradesBefore);
+            assertThat(client.reconnects()).as("the notice is news, not a protocol error").isZero();
+            assertThat(relay.connectionsOpened()).isEqualTo(1);
+            assertThat(client.failedChecks()).isZero();
+        }
+    }
+
+    @Test
     void followsTheEdgesResyncWhenABadDeltaIsPublishedUpstream() {
         Recorder recorder = new Recorder();
         try (MarketDataClient client = MarketDataClient.builder(CATALOG).endpoint(uri(edge)).listener(recorder).build();

@@ -86,6 +86,16 @@ final class WsRelay implements AutoCloseable {
                 m.checksum() ^ 1, m.ts(), m.resync()));
     }
 
+    /** Sends {@code text} to the client of every open connection, as if the edge had sent it. */
+    void sendToClients(String text) {
+        for (Pipe pipe : pipes) {
+            Session down = pipe.down;
+            if (down != null && down.isOpen()) {
+                down.sendText(text, Callback.NOOP);
+            }
+        }
+    }
+
     /** Whether the arranged change was made. */
     boolean tamperDone() {
         return nextDelta.get() == null;
