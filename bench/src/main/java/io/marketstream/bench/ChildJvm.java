@@ -127,6 +127,24 @@ public final class ChildJvm implements AutoCloseable {
         return line;
     }
 
+    /**
+     * For a child's own shutdown: starts a daemon thread that halts the JVM with exit code 3 and {@code why} if it
+     * is still running {@code seconds} from now, so a child stuck closing its connections never outlives its run.
+     */
+    public static void haltUnlessDoneWithin(int seconds, String why) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(seconds * 1000L);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println(why);
+            Runtime.getRuntime().halt(3);
+        }, "quit-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
     /** The {@code key=value} words of an answer line. */
     public static Map<String, String> pairs(String line) {
         Map<String, String> out = new HashMap<>();

@@ -26,6 +26,7 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
+import io.marketstream.bench.ChildJvm;
 import io.marketstream.bench.EpochMicros;
 
 /**
@@ -247,22 +248,12 @@ public final class FanoutLoad {
     }
 
     private void quit() {
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("the load process could not close its connections within 30 s; halting");
-            Runtime.getRuntime().halt(3);
-        }, "quit-watchdog");
-        watchdog.setDaemon(true);
         try {
             unsubscribe();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        watchdog.start();
+        ChildJvm.haltUnlessDoneWithin(30, "the load process could not close its connections within 30 s; halting");
         for (Subscriber s : subscribers) {
             if (s.session != null && s.session.isOpen()) {
                 s.session.close();

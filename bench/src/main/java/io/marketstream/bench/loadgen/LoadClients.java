@@ -31,6 +31,7 @@ import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.WebSocketSessionListener;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
+import io.marketstream.bench.ChildJvm;
 import io.marketstream.bench.EpochMicros;
 import io.marketstream.bench.ProcStats;
 import io.marketstream.client.MarketDataListener;
@@ -342,17 +343,7 @@ public final class LoadClients {
     }
 
     private void quit() {
-        Thread watchdog = new Thread(() -> {
-            try {
-                Thread.sleep(30_000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("the clients could not close within 30 s; halting");
-            Runtime.getRuntime().halt(3);
-        }, "quit-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        ChildJvm.haltUnlessDoneWithin(30, "the clients could not close within 30 s; halting");
         clients.forEach(c -> c.client.close());
         try {
             ws.stop();
