@@ -29,6 +29,7 @@ import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.protocol.marketdata.GapMessage;
 import io.marketstream.protocol.marketdata.KlineInterval;
 import io.marketstream.protocol.marketdata.KlineMessage;
@@ -723,6 +724,17 @@ public final class MarketDataClient implements AutoCloseable {
     // ---------------------------------------------------------------- messages
 
     void received(EdgeLink endpoint, String text) {
+        // Channel messages (nearly all traffic) start with "ch" and, for gap notices, "type": read those two
+        // fields with a streaming parser and the message once into its type, without building a tree first.
+        MessageHead head = MessageHead.of(text);
+        if (head != null) {
+            try {
+                channelMessage(endpoint, head.channel(), head.type(), text);
+            } catch (IllegalArgumentException e) {
+                log.warn("Message from {} does not match the protocol: {}", endpoint.uri, text, e);
+            }
+            return;
+        }
         JsonNode node;
         try {
             node = Json.mapper().readTree(text);
@@ -738,10 +750,42 @@ public final class MarketDataClient implements AutoCloseable {
             if (node.has("op")) {
                 control(endpoint, node);
             } else {
-                channelMessage(endpoint, node);
+                channelMessage(endpoint, node.path("ch").asText(""), node.path("type").asText(null),
+                        Json.write(node));
             }
         } catch (IllegalArgumentException e) {
             log.warn("Message from {} does not match the protocol: {}", endpoint.uri, text, e);
+        }
+    }
+
+    /**
+     * The leading {@code "ch"} (and {@code "type"}, when it follows) of a channel message as the edge writes it,
+     * found by position, or null when the text does not start that way (control messages, escapes in the
+     * channel name, anything malformed: those take the tree path and its reasons).
+     */
+    record MessageHead(String channel, String type) {
+        private static final String CH = "{\"ch\":\"";
+        private static final String TYPE = ",\"type\":\"";
+
+        static MessageHead of(String text) {
+            if (!text.startsWith(CH)) {
+                return null;
+            }
+            int end = text.indexOf('"', CH.length());
+            if (end < 0 || text.lastIndexOf('\\', end) >= CH.length()) {
+                return null;
+            }
+            String channel = text.substring(CH.length(), end);
+            String type = null;
+            if (text.startsWith(TYPE, end + 1)) {
+                int from = end + 1 + TYPE.length();
+                int typeEnd = text.indexOf('"', from);
+                if (typeEnd < 0 || text.lastIndexOf('\\', typeEnd) >= from) {
+                    return null;
+                }
+                type = text.substring(from, typeEnd);
+            }
+            return new MessageHead(channel, type);
         }
     }
 
@@ -844,10 +888,9 @@ public final class MarketDataClient implements AutoCloseable {
         }
     }
 
-    private void channelMessage(EdgeLink endpoint, JsonNode node) {
-        String channel = node.path("ch").asText("");
-        if (GapMessage.GAP.equals(node.path("type").asText())) {
-            GapMessage gap = as(node, GapMessage.class);
+    private void channelMessage(EdgeLink endpoint, String channel, String type, String text) {
+        if (GapMessage.GAP.equals(type)) {
+            GapMessage gap = Json.read(text, GapMessage.class);
             gaps.incrementAndGet();
             log.info("Gap on {}: {} after {} (trade ids {}..{})", gap.channel(), gap.reason(), gap.after(),
                     gap.fromId(), gap.toId());
@@ -857,38 +900,38 @@ public final class MarketDataClient implements AutoCloseable {
         endpoint.healthy();
         String kind = channel.indexOf('.') < 0 ? channel : channel.substring(0, channel.indexOf('.'));
         switch (kind) {
-            case Channels.BOOK -> book(endpoint, as(node, BookMessage.class));
+            case Channels.BOOK -> book(endpoint, BookMessageReader.read(text));
             case Channels.TRADES -> {
-                TradeMessage trade = as(node, TradeMessage.class);
+                TradeMessage trade = Json.read(text, TradeMessage.class);
                 if (subs.advance(channel, trade.seq())) {
                     notifyListener(() -> listener.onTrade(trade));
                 }
             }
             case Channels.TICKER -> {
-                TickerMessage ticker = as(node, TickerMessage.class);
+                TickerMessage ticker = Json.read(text, TickerMessage.class);
                 if (subs.advance(channel, ticker.seq())) {
                     notifyListener(() -> listener.onTicker(ticker));
                 }
             }
             case Channels.KLINE -> {
-                KlineMessage kline = as(node, KlineMessage.class);
+                KlineMessage kline = Json.read(text, KlineMessage.class);
                 if (subs.advance(channel, kline.seq())) {
                     notifyListener(() -> listener.onKline(kline));
                 }
             }
             case Channels.ORDERS -> {
-                AccountMessage update = as(node, AccountMessage.class);
+                AccountMessage update = Json.read(text, AccountMessage.class);
                 if (subs.advance(Channels.ORDERS, update.seq())) {
                     notifyListener(() -> listener.onOrderUpdate(update));
                 }
             }
             case Channels.BALANCES -> {
-                AccountMessage update = as(node, AccountMessage.class);
+                AccountMessage update = Json.read(text, AccountMessage.class);
                 if (subs.advance(Channels.BALANCES, update.seq())) {
                     notifyListener(() -> listener.onBalanceUpdate(update));
                 }
             }
-            default -> log.warn("Message on an unknown channel from {}: {}", endpoint.uri, node);
+            default -> log.warn("Message on an unknown channel from {}: {}", endpoint.uri, text);
         }
     }
 
