@@ -53,7 +53,22 @@ public final class ChildJvm implements AutoCloseable {
      */
     public static ChildJvm start(Class<?> mainClass, String jvmOptions, List<String> args, String prefix,
                                  int readySeconds) throws Exception {
+        return start(mainClass, 0, jvmOptions, args, prefix, readySeconds);
+    }
+
+    /**
+     * Like {@link #start(Class, String, List, String, int)}, the child (every thread of it) running at the
+     * scheduling priority {@code niceness} (0 is the usual; 1–19 yield the CPU to the other processes first).
+     */
+    public static ChildJvm start(Class<?> mainClass, int niceness, String jvmOptions, List<String> args,
+                                 String prefix, int readySeconds) throws Exception {
+        if (niceness < 0 || niceness > 19) {
+            throw new IllegalArgumentException("niceness must be 0..19, not " + niceness);
+        }
         List<String> command = new ArrayList<>();
+        if (niceness > 0) {
+            command.addAll(List.of("nice", "-n", Integer.toString(niceness)));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (jvmOptions != null && !jvmOptions.isBlank()) {
             command.addAll(Arrays.asList(jvmOptions.trim().split("\\s+")));

@@ -123,6 +123,11 @@ public final class LoadHarness implements Callable<Integer> {
     @Option(names = "--clients-jvm", defaultValue = "-Xmx2g -XX:+UseG1GC", description = "JVM options of the clients' JVM (default ${DEFAULT-VALUE}).")
     String clientsJvmOptions;
 
+    @Option(names = "--clients-nice", defaultValue = "0",
+            description = "Scheduling priority (nice, 0..19) of the clients' JVM: above 0 the nodes and the edge get the "
+                    + "cores first, as if the clients ran on machines of their own (default ${DEFAULT-VALUE}).")
+    int clientsNice;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the traders' choices (default ${DEFAULT-VALUE}).")
     long seed;
 
@@ -281,6 +286,7 @@ public final class LoadHarness implements Callable<Integer> {
         out.put("nodesJvm", nodesJvm);
         out.put("edgeJvm", edgeInNodes ? "in the nodes JVM" : edgeJvmOptions);
         out.put("clientsJvm", clientsJvmOptions);
+        out.put("clientsNice", clientsNice);
         out.put("seed", seed);
         return out;
     }
@@ -308,7 +314,7 @@ public final class LoadHarness implements Callable<Integer> {
         reference = new EngineReference(bootstrap, catalog);
         fleet.fund();
         awaitEngine();
-        clientProcess = ChildJvm.start(LoadClients.class, clientsJvmOptions, List.of("--port", Integer.toString(edgePort),
+        clientProcess = ChildJvm.start(LoadClients.class, clientsNice, clientsJvmOptions, List.of("--port", Integer.toString(edgePort),
                 "--clients", Integer.toString(clients), "--markets-per-client", Integer.toString(marketsPerClient)),
                 "clients> ", 120);
         Map<String, String> connected = ChildJvm.pairs(clientProcess.ask("connect", "connected", 600));
