@@ -42,4 +42,16 @@ class ScaledDecimalTest {
         assertThat(ScaledDecimal.parse(text, scale)).isEqualTo(value);
         assertThat(new BigDecimal(text)).isEqualByComparingTo(BigDecimal.valueOf(value, scale));
     }
+
+    @Property
+    void writeProducesFormatsTextAsBytes(@ForAll long value, @ForAll @IntRange(min = 0, max = 18) int scale,
+                                         @ForAll @IntRange(min = 0, max = 5) int offset) {
+        if (value == Long.MIN_VALUE) {
+            return;
+        }
+        byte[] dest = new byte[offset + ScaledDecimal.MAX_LENGTH];
+        int end = ScaledDecimal.write(value, scale, dest, offset);
+        assertThat(new String(dest, offset, end - offset, java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(ScaledDecimal.format(value, scale));
+    }
 }

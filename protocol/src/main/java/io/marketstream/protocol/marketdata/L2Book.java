@@ -2,12 +2,15 @@ package io.marketstream.protocol.marketdata;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.zip.CRC32;
 
 import io.marketstream.protocol.MarketSpec;
+import io.marketstream.protocol.ScaledDecimal;
 import io.marketstream.protocol.Side;
 
 /**
@@ -21,6 +24,9 @@ public final class L2Book {
     private final NavigableMap<Long, Long> asks = new TreeMap<>();
     /** The checksum of the current top levels, or -1 when a change may have moved them. */
     private long checksum = -1;
+    /** The checksum's text: 2 × {@link BookChecksum#DEPTH} levels of price, quantity and three separators. */
+    private final byte[] text = new byte[2 * BookChecksum.DEPTH * (2 * ScaledDecimal.MAX_LENGTH + 2)];
+    private final CRC32 crc = new CRC32();
 
     public L2Book(MarketSpec spec) {
         this.spec = spec;
@@ -90,9 +96,36 @@ public final class L2Book {
     /** The {@link BookChecksum} of the book; recomputed only after a change within the checksummed levels. */
     public long checksum() {
         if (checksum < 0) {
-            checksum = BookChecksum.of(levels(Side.BUY, BookChecksum.DEPTH), levels(Side.SELL, BookChecksum.DEPTH));
+            checksum = computeChecksum();
         }
         return checksum;
+    }
+
+    /** {@link BookChecksum#of} over this book's top levels, its text written as bytes into a reused buffer. */
+    private long computeChecksum() {
+        Iterator<Map.Entry<Long, Long>> bid = bids.entrySet().iterator();
+        Iterator<Map.Entry<Long, Long>> ask = asks.entrySet().iterator();
+        int pos = 0;
+        for (int i = 0; i < BookChecksum.DEPTH && (bid.hasNext() || ask.hasNext()); i++) {
+            if (bid.hasNext()) {
+                pos = writeLevel(bid.next(), pos);
+            }
+            if (ask.hasNext()) {
+                pos = writeLevel(ask.next(), pos);
+            }
+        }
+        crc.reset();
+        crc.update(text, 0, pos);
+        return crc.getValue();
+    }
+
+    private int writeLevel(Map.Entry<Long, Long> level, int pos) {
+        if (pos > 0) {
+            text[pos++] = ':';
+        }
+        pos = ScaledDecimal.write(level.getKey(), spec.priceScale(), text, pos);
+        text[pos++] = ':';
+        return ScaledDecimal.write(level.getValue(), spec.qtyScale(), text, pos);
     }
 
     /**
