@@ -67,6 +67,8 @@ final class BookTopic extends Topic {
     private record Change(long firstSeq, long lastSeq, long[] bids, long[] asks) {
     }
 
+    /** The fan-out under way (under the monitor), else null. */
+    private FanoutRound fanning;
     /** Deltas applied to the copy and not yet fanned out, while {@link #receive(List)} merges (else null). */
     private Run run;
 
@@ -254,9 +256,21 @@ final class BookTopic extends Topic {
     }
 
     private void fanOut(long firstSeq, long[] bidPrices, long[] askPrices, byte[] bytes) {
-        for (BookView view : views.values()) {
-            view.changed(firstSeq, bidPrices, askPrices, bytes);
+        FanoutRound started = newRound();
+        fanning = started;
+        try {
+            for (BookView view : views.values()) {
+                view.changed(firstSeq, bidPrices, askPrices, bytes);
+            }
+        } finally {
+            fanning = null;
+            started.sealed();
         }
+    }
+
+    /** The round of the message being fanned out, for the outboxes it goes into (null outside a fan-out). */
+    FanoutRound round() {
+        return fanning;
     }
 
     private List<PriceLevel> levels(Side side, long[] prices) {

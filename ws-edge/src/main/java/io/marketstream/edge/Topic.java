@@ -43,8 +43,15 @@ abstract class Topic implements MarketDataListener {
     private Subscription redisSubscription;
     /** Messages from Redis not yet handled, oldest first (appended on the pub/sub thread). */
     private final ConcurrentLinkedQueue<String> inbox = new ConcurrentLinkedQueue<>();
-    /** A fan-out task has been asked to empty {@link #inbox}. */
+    /**
+     * A fan-out task has been asked to empty {@link #inbox}, or is waiting for {@link #round} to be done (which
+     * asks for one then): either way, a message that arrives needs nothing more than to be queued.
+     */
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** The last fan-out, possibly still being handed to Jetty by the writers (null if none yet). */
+    private volatile FanoutRound round;
+    /** How long the next fan-out waits at most for the last one to be handed to Jetty. */
+    static final long MAX_ROUND_WAIT_MILLIS = 50;
 
     Topic(ChannelHub hub, String channel) {
         this.hub = hub;
@@ -128,8 +135,31 @@ abstract class Topic implements MarketDataListener {
         }
     }
 
+    /**
+     * Starts a fan-out round (see {@link FanoutRound}): until it is done, what arrives waits in the inbox, and
+     * is handled together afterwards. Under the monitor; the caller seals it after its last send.
+     */
+    protected final FanoutRound newRound() {
+        FanoutRound next = new FanoutRound();
+        round = next;
+        return next;
+    }
+
     /** Handles what the inbox holds, in one go under the monitor; re-schedules itself if more arrived. */
     private void drainInbox() {
+        FanoutRound last = round;
+        long waitLeft = last == null ? 0
+                : MAX_ROUND_WAIT_MILLIS - (System.nanoTime() - last.startedNanos) / 1_000_000;
+        if (waitLeft > 0 && last.runWhenDone(this::scheduleDrain)) {
+            // the writers are still handing the last fan-out to Jetty: wait for them (draining stays set, so
+            // arriving messages only queue); should they take too long, go on anyway
+            try {
+                hub.timer().schedule(last::release, waitLeft, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                last.release();
+            }
+            return;
+        }
         List<String> batch = new ArrayList<>();
         for (String payload = inbox.poll(); payload != null; payload = inbox.poll()) {
             batch.add(payload);

@@ -238,6 +238,63 @@ class EdgeResilienceIT {
         }
     }
 
+    /** Occupies every writer thread of the node until the returned latch is counted down. */
+    private static java.util.concurrent.CountDownLatch blockWriters(EdgeNode node) throws InterruptedException {
+        java.util.concurrent.ExecutorService writers = node.hub().writers();
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) writers).getMaximumPoolSize();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < threads; i++) {
+            writers.execute(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        started.await();
+        return release;
+    }
+
+    @Test
+    void shouldHoldTheNextDeltasInTheTopicWhileTheWritersAreBehindAndSendThemMerged() throws Exception {
+        EdgeNode node = node(defaults());
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 12);
+        feed.snapshot(60);
+        try (WsTestClient fast = new WsTestClient(fixture.ws, node.port());
+             WsTestClient other = new WsTestClient(fixture.ws, node.port())) {
+            BookReplica fastBook = new BookReplica(BTC, 0);
+            BookReplica otherBook = new BookReplica(BTC, 0);
+            fast.subscribe("book.BTC-USD");
+            other.subscribe("book.BTC-USD");
+            fastBook.apply(fast.next());
+            otherBook.apply(other.next());
+
+            // the writers hand nothing to Jetty: the first delta's fan-out cannot finish, the next ones wait in the topic
+            java.util.concurrent.CountDownLatch release = blockWriters(node);
+            for (int i = 0; i < 40; i++) {
+                feed.delta(6, 80);
+            }
+            await().until(() -> node.hub().topic("book.BTC-USD").inboxed() == 0);
+            release.countDown();
+
+            for (WsTestClient client : List.of(fast, other)) {
+                BookReplica book = client == fast ? fastBook : otherBook;
+                int before = book.messages;
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    drain(client, book, Duration.ofMillis(20));
+                    return book.u == feed.u;
+                });
+                assertThat(book.matches(feed.truth)).isTrue();
+                assertThat(book.messages - before).as("the deltas that waited went out merged")
+                        .isLessThan(40).isEqualTo(40 - (int) node.metrics().mergedDeltas());
+                assertThat(book.mergedDeltas).isPositive();
+            }
+        }
+    }
+
     @Test
     void shouldCloseAClientThatStaysBehindWith4008() throws Exception {
         EdgeNode node = node(defaults().queueLimits(16 * 1024, 256 * 1024).slowConsumerTimeout(Duration.ofSeconds(1))
