@@ -48,8 +48,13 @@ abstract class Topic implements MarketDataListener {
      * asks for one then): either way, a message that arrives needs nothing more than to be queued.
      */
     private final AtomicBoolean draining = new AtomicBoolean();
-    /** The last fan-out, possibly still being handed to Jetty by the writers (null if none yet). */
+    /**
+     * The last fan-outs, possibly still being handed to Jetty by the writers (null if none yet): the next one
+     * waits for {@link #earlier}, so that at most two are under way (the writers have the next round's work
+     * queued while they finish one, and a connection's write carries at most two of them).
+     */
     private volatile FanoutRound round;
+    private volatile FanoutRound earlier;
     /** How long the next fan-out waits at most for the last one to be handed to Jetty. */
     static final long MAX_ROUND_WAIT_MILLIS = 50;
 
@@ -141,13 +146,14 @@ abstract class Topic implements MarketDataListener {
      */
     protected final FanoutRound newRound() {
         FanoutRound next = new FanoutRound();
+        earlier = round;
         round = next;
         return next;
     }
 
     /** Handles what the inbox holds, in one go under the monitor; re-schedules itself if more arrived. */
     private void drainInbox() {
-        FanoutRound last = round;
+        FanoutRound last = earlier;
         long waitLeft = last == null ? 0
                 : MAX_ROUND_WAIT_MILLIS - (System.nanoTime() - last.startedNanos) / 1_000_000;
         if (waitLeft > 0 && last.runWhenDone(this::scheduleDrain)) {
