@@ -16,7 +16,10 @@ import io.marketstream.redis.RedisMarketDataSubscriber;
 
 /**
  * The node's channels: one {@link Topic} per upstream channel with local subscribers, created with the
- * first and closed (its Redis subscription dropped) with the last. Lock order: the hub, then a topic.
+ * first and closed (its Redis subscription dropped) with the last. Lock order: the hub, then a topic, then
+ * an outbox's queue ({@link Outbox#send} under a topic's monitor). Nothing inside a topic's monitor calls back
+ * into the hub; the fan-out, writer and timer threads take no other lock while holding one of these, and a
+ * finished fan-out round ({@link FanoutRound}) only submits a task.
  */
 final class ChannelHub implements AutoCloseable {
     private final EdgeConfig config;

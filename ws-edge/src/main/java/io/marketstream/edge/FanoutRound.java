@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * One upstream message's fan-out by a topic, from the moment the topic starts handing it to its subscribers'
  * outboxes until every outbox that took it has handed it to Jetty (a writer thread did; whether the client
  * reads it is another matter: a slow client's bytes wait in Jetty and in its socket, and are its outbox's
- * lag, never this round's). A topic lets at most one round be under way: while one is, what arrives waits
- * in the topic's inbox, and the next fan-out merges it (see {@link BookTopic}). So when the writers are
- * behind, the wait happens once, in the topic, where deltas merge, instead of in a thousand connection
- * queues, where every delta would be written; the latency stays about one round.
+ * lag, never this round's). A topic lets at most two rounds be under way (see {@link Topic}): while they
+ * are, what arrives waits in the topic's inbox, and the next fan-out merges it (see {@link BookTopic}). So
+ * when the writers are behind, the wait happens once, in the topic, where deltas merge, instead of in a
+ * thousand connection queues, where every delta would be written; the latency stays about two rounds.
  *
  * <p>Counting: {@link #added} for each outbox that took the message, {@link #handedOver} once for each of
  * them (by the writer, or when the outbox drops what it queued), and {@link #sealed} by the topic after the

@@ -56,7 +56,7 @@ abstract class Topic implements MarketDataListener {
     private volatile FanoutRound round;
     private volatile FanoutRound earlier;
     /** How long the next fan-out waits at most for the last one to be handed to Jetty. */
-    static final long MAX_ROUND_WAIT_MILLIS = 50;
+    static final long MAX_ROUND_WAIT_MILLIS = 500;
 
     Topic(ChannelHub hub, String channel) {
         this.hub = hub;
