@@ -55,7 +55,7 @@ abstract class Topic implements MarketDataListener {
      */
     private volatile FanoutRound round;
     private volatile FanoutRound earlier;
-    /** How long the next fan-out waits at most for the last one to be handed to Jetty. */
+    /** How long the next fan-out waits at most for the one before the last to be handed to Jetty (a safety net). */
     static final long MAX_ROUND_WAIT_MILLIS = 500;
 
     Topic(ChannelHub hub, String channel) {
