@@ -3,10 +3,12 @@ package io.marketstream.edge;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +37,15 @@ import io.marketstream.protocol.marketdata.PriceLevel;
  * its {@code u} and apply it; if the history does not reach back (or a checksum disagrees), it reloads the
  * snapshot and sends every subscriber a snapshot marked {@code resync}. The last {@value #RECENT} changes
  * are kept in memory so that a client resuming on this node usually needs no Redis read.
+ *
+ * <p>Behind: when the inbox held several deltas at once (the node fell behind the publisher), each is
+ * still checked and applied to the copy in order, but they are fanned out as <em>one</em> delta: {@code U}
+ * of the first, {@code u} and {@code ts} of the last, every price any of them changed with its quantity
+ * after the last (0 if gone), and the last one's {@code cs} (which the copy was checked against). Levels
+ * carry absolute quantities, so a client applying it ends with the same book as one applying each delta;
+ * it costs one encoding and one message per subscriber instead of one per delta, so the node catches up
+ * instead of sending ever older deltas. A delta that arrives alone (the node keeps up) goes out as
+ * published, byte for byte. Counted as {@code marketstream_edge_merged_deltas_total}.
  */
 final class BookTopic extends Topic {
     private static final Logger log = LoggerFactory.getLogger(BookTopic.class);
@@ -54,6 +65,21 @@ final class BookTopic extends Topic {
     private long ticks;
 
     private record Change(long firstSeq, long lastSeq, long[] bids, long[] asks) {
+    }
+
+    /** The fan-out under way (under the monitor), else null. */
+    private FanoutRound fanning;
+    /** Deltas applied to the copy and not yet fanned out, while {@link #receive(List)} merges (else null). */
+    private Run run;
+
+    private static final class Run {
+        int count;
+        long firstSeq;
+        String single;
+        long[] singleBids;
+        long[] singleAsks;
+        final TreeSet<Long> bids = new TreeSet<>(Collections.reverseOrder());
+        final TreeSet<Long> asks = new TreeSet<>();
     }
 
     BookTopic(ChannelHub hub, MarketSpec spec) {
@@ -186,6 +212,83 @@ final class BookTopic extends Topic {
     @Override
     protected void failedToHandle() {
         reloadNeeded = true;
+        if (run != null) {
+            // the copy is not to be trusted: nothing of the run goes out; the reload resyncs every subscriber
+            run = new Run();
+        }
+    }
+
+    /** Several messages at once: the deltas among them that follow each other are fanned out as one. */
+    @Override
+    protected void receive(List<String> payloads) {
+        if (payloads.size() == 1) {
+            receive(payloads.get(0));
+            return;
+        }
+        run = new Run();
+        try {
+            for (String payload : payloads) {
+                receive(payload);
+            }
+            fanOutRun();
+        } finally {
+            run = null;
+        }
+    }
+
+    /** Fans out the deltas applied since the last call as one (as published if it was only one). */
+    private void fanOutRun() {
+        Run done = run;
+        if (done == null || done.count == 0) {
+            return;
+        }
+        run = new Run();
+        if (done.count == 1) {
+            fanOut(done.firstSeq, done.singleBids, done.singleAsks, done.single.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        long[] bidPrices = toArray(done.bids);
+        long[] askPrices = toArray(done.asks);
+        BookMessage merged = new BookMessage(channel, BookMessage.DELTA, done.firstSeq, u,
+                levels(Side.BUY, bidPrices), levels(Side.SELL, askPrices), book.checksum(), ts);
+        hub.metrics().merged(done.count - 1);
+        fanOut(done.firstSeq, bidPrices, askPrices, Json.writeBytes(merged));
+    }
+
+    private void fanOut(long firstSeq, long[] bidPrices, long[] askPrices, byte[] bytes) {
+        FanoutRound started = newRound();
+        fanning = started;
+        try {
+            for (BookView view : views.values()) {
+                view.changed(firstSeq, bidPrices, askPrices, bytes);
+            }
+        } finally {
+            fanning = null;
+            started.sealed();
+        }
+    }
+
+    /** The round of the message being fanned out, for the outboxes it goes into (null outside a fan-out). */
+    FanoutRound round() {
+        return fanning;
+    }
+
+    private List<PriceLevel> levels(Side side, long[] prices) {
+        List<PriceLevel> out = new ArrayList<>(prices.length);
+        for (long p : prices) {
+            Long qty = book.view(side).get(p);
+            out.add(new PriceLevel(spec.formatPrice(p), spec.formatQty(qty == null ? 0 : qty)));
+        }
+        return out;
+    }
+
+    private static long[] toArray(TreeSet<Long> prices) {
+        long[] out = new long[prices.size()];
+        int i = 0;
+        for (long p : prices) {
+            out[i++] = p;
+        }
+        return out;
     }
 
     @Override
@@ -226,6 +329,10 @@ final class BookTopic extends Topic {
         if (message.lastSeq() <= u) {
             return;
         }
+        if (message.isSnapshot() || message.firstSeq() != u + 1) {
+            // what was merged so far is complete and correct: send it before the reload or recovery
+            fanOutRun();
+        }
         if (message.isSnapshot()) {
             // the publisher replaced the whole book (e.g. Redis had lost it): take it as it is
             log.warn("{} replaced upstream by a snapshot at u={}; resyncing subscribers", channel, message.lastSeq());
@@ -250,6 +357,10 @@ final class BookTopic extends Topic {
             log.error("{} at u={}: checksum {} of the node's copy differs from the published {}; reloading", channel,
                     u, book.checksum(), message.checksum());
             reloadNeeded = true;
+            if (run != null) {
+                // the copy is wrong: nothing of it goes out; the reload resyncs every subscriber
+                run = new Run();
+            }
             recover();
             return;
         }
@@ -257,9 +368,22 @@ final class BookTopic extends Topic {
         if (recent.size() > RECENT) {
             recent.removeFirst();
         }
-        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
-        for (BookView view : views.values()) {
-            view.changed(message.firstSeq(), bidPrices, askPrices, bytes);
+        if (run == null) {
+            fanOut(message.firstSeq(), bidPrices, askPrices, payload.getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (run.count == 0) {
+            run.firstSeq = message.firstSeq();
+            run.single = payload;
+            run.singleBids = bidPrices;
+            run.singleAsks = askPrices;
+        }
+        run.count++;
+        for (long p : bidPrices) {
+            run.bids.add(p);
+        }
+        for (long p : askPrices) {
+            run.asks.add(p);
         }
     }
 

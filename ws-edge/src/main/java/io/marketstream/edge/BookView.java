@@ -184,7 +184,7 @@ final class BookView {
             } else if (sub.wantsSnapshot || sub.hasPending() || sub.lastSeq != firstSeq - 1) {
                 sub.addPending(bidPrices, askPrices);
                 flush(sub);
-            } else if (out.send(bytes, sub.type)) {
+            } else if (out.send(bytes, sub.type, topic.round())) {
                 sub.lastSeq = lastU;
             }
         }

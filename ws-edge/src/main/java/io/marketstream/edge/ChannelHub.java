@@ -16,7 +16,10 @@ import io.marketstream.redis.RedisMarketDataSubscriber;
 
 /**
  * The node's channels: one {@link Topic} per upstream channel with local subscribers, created with the
- * first and closed (its Redis subscription dropped) with the last. Lock order: the hub, then a topic.
+ * first and closed (its Redis subscription dropped) with the last. Lock order: the hub, then a topic, then
+ * an outbox's queue ({@link Outbox#send} under a topic's monitor). Nothing inside a topic's monitor calls back
+ * into the hub; the fan-out, writer and timer threads take no other lock while holding one of these, and a
+ * finished fan-out round ({@link FanoutRound}) only submits a task.
  */
 final class ChannelHub implements AutoCloseable {
     private final EdgeConfig config;
@@ -26,6 +29,12 @@ final class ChannelHub implements AutoCloseable {
     private final EdgeMetrics metrics;
     private final ExecutorService executor = Executors.newFixedThreadPool(4, named("edge-work"));
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(named("edge-timer"));
+    /**
+     * Handle each topic's upstream messages off the Redis pub/sub thread (see {@link Topic}): at most one task
+     * per topic at a time, topics spread over the threads. One per core.
+     */
+    private final ExecutorService fanout = Executors.newFixedThreadPool(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), named("edge-fanout"));
     /** Hand connections' queued messages to Jetty (see {@link Outbox}); one per core. */
     private final ExecutorService writers = Executors.newFixedThreadPool(
             Math.max(2, Runtime.getRuntime().availableProcessors()), named("edge-writer"));
@@ -71,6 +80,10 @@ final class ChannelHub implements AutoCloseable {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    ExecutorService fanout() {
+        return fanout;
     }
 
     ExecutorService writers() {
@@ -193,6 +206,11 @@ final class ChannelHub implements AutoCloseable {
         });
     }
 
+    /** The topic of an upstream channel, if it has local subscribers (else null). */
+    synchronized Topic topic(String channel) {
+        return topics.get(channel);
+    }
+
     /** Upstream channels with local subscribers. */
     synchronized int topics() {
         return topics.size();
@@ -208,6 +226,7 @@ final class ChannelHub implements AutoCloseable {
         all.forEach(Topic::close);
         timer.shutdownNow();
         executor.shutdownNow();
+        fanout.shutdownNow();
         writers.shutdownNow();
     }
 }

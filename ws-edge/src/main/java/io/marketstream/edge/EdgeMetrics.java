@@ -30,6 +30,7 @@ final class EdgeMetrics {
     private final Counter conflations;
     private final Counter resyncs;
     private final Counter gaps;
+    private final Counter merged;
     private final Timer eventToSend;
 
     EdgeMetrics() {
@@ -49,6 +50,9 @@ final class EdgeMetrics {
                 .description("snapshots sent unasked (slow consumer, upstream gap, expired history)").register(registry);
         gaps = Counter.builder("marketstream.edge.gaps")
                 .description("gap notices sent (trades left out for a lagging client, expired history)").register(registry);
+        merged = Counter.builder("marketstream.edge.merged.deltas")
+                .description("upstream book deltas merged into the next one because the node was behind the publisher")
+                .register(registry);
         eventToSend = Timer.builder("marketstream.edge.event.to.send")
                 .description("from the engine's timestamp of a message's last event to the node handing it to its subscribers")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
@@ -115,6 +119,15 @@ final class EdgeMetrics {
 
     void resynced() {
         resyncs.increment();
+    }
+
+    /** @param deltas upstream deltas folded into a following one (a merge of n deltas counts n - 1) */
+    void merged(int deltas) {
+        merged.increment(deltas);
+    }
+
+    long mergedDeltas() {
+        return (long) merged.count();
     }
 
     void gap() {

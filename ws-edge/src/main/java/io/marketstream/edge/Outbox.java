@@ -44,6 +44,8 @@ final class Outbox {
     private final Runnable onDrained;
     private final Executor writers;
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    /** The fan-out rounds of messages in {@link #pending} (guarded by {@code pending}); told once they are handed over. */
+    private final java.util.ArrayList<FanoutRound> rounds = new java.util.ArrayList<>();
     /** A writer has been asked to hand {@link #pending} to Jetty (guarded by {@code pending}). */
     private boolean writing;
     /** A close to send once what is pending was handed over (guarded by {@code pending}); null if none. */
@@ -92,6 +94,14 @@ final class Outbox {
      * @param type the channel type for the metrics ({@code book}, {@code trades}, ..., {@code control})
      */
     boolean send(byte[] utf8, String type) {
+        return send(utf8, type, null);
+    }
+
+    /**
+     * As {@link #send(byte[], String)}, as part of a topic's fan-out round: if it returns true, the round is
+     * told once the message was handed to Jetty (or dropped with the connection).
+     */
+    boolean send(byte[] utf8, String type, FanoutRound round) {
         if (closed.get()) {
             return false;
         }
@@ -110,6 +120,10 @@ final class Outbox {
         boolean wake;
         synchronized (pending) {
             pending.add(utf8);
+            if (round != null) {
+                round.added();
+                rounds.add(round);
+            }
             wake = !writing;
             writing = true;
         }
@@ -133,6 +147,7 @@ final class Outbox {
     private void write() {
         while (true) {
             byte[][] batch;
+            FanoutRound[] handed = NO_ROUNDS;
             synchronized (pending) {
                 if (pending.isEmpty()) {
                     writing = false;
@@ -145,6 +160,10 @@ final class Outbox {
                 }
                 batch = pending.toArray(new byte[0][]);
                 pending.clear();
+                if (!rounds.isEmpty()) {
+                    handed = rounds.toArray(NO_ROUNDS);
+                    rounds.clear();
+                }
             }
             int bytes = 0;
             for (byte[] message : batch) {
@@ -170,8 +189,13 @@ final class Outbox {
                 // all but the last may wait in Jetty's aggregation buffer; the last flushes the batch
                 core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(batch[i])), callback, !last);
             }
+            for (FanoutRound round : handed) {
+                round.handedOver();
+            }
         }
     }
+
+    private static final FanoutRound[] NO_ROUNDS = new FanoutRound[0];
 
     private void written(int size) {
         long now = queued.addAndGet(-size);
@@ -207,14 +231,20 @@ final class Outbox {
         metrics.closedByNode(code);
         log.info("Closing connection {}: {} {}", core.getRemoteAddress(), code, reason);
         boolean wake;
+        FanoutRound[] dropped = NO_ROUNDS;
         synchronized (pending) {
             if (discard) {
                 pending.clear();
+                dropped = rounds.toArray(NO_ROUNDS);
+                rounds.clear();
             }
             closeCode = code;
             closeReason = reason;
             wake = !writing;
             writing = true;
+        }
+        for (FanoutRound round : dropped) {
+            round.handedOver();
         }
         if (wake) {
             wakeWriter();

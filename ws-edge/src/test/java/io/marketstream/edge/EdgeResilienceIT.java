@@ -140,13 +140,158 @@ class EdgeResilienceIT {
             assertThat(slowBook.resyncs).as("a fresh snapshot once it caught up").contains("slow_consumer");
             assertThat(slowBook.matches(feed.truth)).isTrue();
 
-            assertThat(fastBook.deltas).as("the fast client got every delta, in order").isEqualTo(feed.u - fastBook.firstU);
-            assertThat(fastBook.mergedDeltas).isZero();
+            // every delta, in order; merged only where the node itself fell behind (which it counts)
+            assertThat(fastBook.deltas).as("the fast client got every delta, in order")
+                    .isEqualTo(feed.u - fastBook.firstU - node.metrics().mergedDeltas());
             assertThat(fastBook.resyncs).isEmpty();
             assertThat(fastBook.matches(feed.truth)).isTrue();
             assertThat(slow.session().isOpen()).isTrue();
         } finally {
             slowWs.stop();
+        }
+    }
+
+    /** Occupies every fan-out thread of the node until the returned latch is counted down. */
+    private static java.util.concurrent.CountDownLatch blockFanout(EdgeNode node) throws InterruptedException {
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) node.hub().fanout()).getMaximumPoolSize();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < threads; i++) {
+            node.hub().fanout().execute(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        started.await();
+        return release;
+    }
+
+    @Test
+    void shouldMergeTheDeltasANodeFellBehindOnIntoOneContinuousDeltaButNeverTrades() throws Exception {
+        EdgeNode node = node(defaults());
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 11);
+        feed.snapshot(60);
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
+            BookReplica raw = new BookReplica(BTC, 0);
+            BookReplica top = new BookReplica(BTC, 10);
+            List<JsonNode> rawMessages = new ArrayList<>();
+            long[] nextTrade = {1};
+            java.util.function.Consumer<JsonNode> receive = message -> {
+                String ch = message.path("ch").asText();
+                if (ch.equals("book.BTC-USD")) {
+                    raw.apply(message); // asserts U = previous u + 1 and the checksum after applying it
+                    rawMessages.add(message);
+                } else if (ch.equals("book.BTC-USD.10")) {
+                    top.apply(message);
+                } else if (ch.equals("trades.BTC-USD")) {
+                    assertThat(message.get("id").asLong()).as("every trade, one message each").isEqualTo(nextTrade[0]++);
+                }
+            };
+            client.subscribe("book.BTC-USD", "book.BTC-USD.10", "trades.BTC-USD");
+            await().until(() -> node.hub().subscriber().channels().contains("trades.BTC-USD"));
+            while (raw.u < 0 || top.u < 0) {
+                receive.accept(client.next());
+            }
+            // keeping up: one message per delta, as published
+            for (int i = 0; i < 5; i++) {
+                feed.delta();
+                while (raw.u != feed.u) {
+                    receive.accept(client.next());
+                }
+            }
+            assertThat(raw.mergedDeltas).isZero();
+            long before = feed.u;
+            int rawBefore = rawMessages.size();
+
+            // the node falls behind: 40 book deltas (changes all over the book) and 40 trades wait in its inbox
+            java.util.concurrent.CountDownLatch release = blockFanout(node);
+            for (int i = 0; i < 40; i++) {
+                feed.delta(6, 80);
+                fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", i + 1, i + 1, "100.00", "1.0000",
+                        Side.BUY, System.currentTimeMillis()));
+            }
+            await().until(() -> node.hub().topic("book.BTC-USD").inboxed() == 40
+                    && node.hub().topic("trades.BTC-USD").inboxed() == 40);
+            release.countDown();
+            while (raw.u != feed.u || nextTrade[0] <= 40 || top.u != feed.u) {
+                receive.accept(client.next());
+            }
+            assertThat(rawMessages.size() - rawBefore).as("one raw message for the 40 deltas").isEqualTo(1);
+            JsonNode merged = rawMessages.get(rawBefore);
+            assertThat(merged.get("U").asLong()).as("covers from the first delta it merged").isEqualTo(before + 1);
+            assertThat(merged.get("u").asLong()).as("to the last").isEqualTo(feed.u);
+            assertThat(raw.matches(feed.truth)).as("the merged delta leaves the same book as the 40 deltas").isTrue();
+            assertThat(top.matches(feed.truth)).isTrue();
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(39);
+
+            // caught up: single deltas go out as published again
+            feed.delta();
+            while (raw.u != feed.u) {
+                receive.accept(client.next());
+            }
+            assertThat(raw.mergedDeltas).isEqualTo(1);
+            assertThat(raw.matches(feed.truth)).isTrue();
+        }
+    }
+
+    /** Occupies every writer thread of the node until the returned latch is counted down. */
+    private static java.util.concurrent.CountDownLatch blockWriters(EdgeNode node) throws InterruptedException {
+        java.util.concurrent.ExecutorService writers = node.hub().writers();
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) writers).getMaximumPoolSize();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < threads; i++) {
+            writers.execute(() -> {
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        started.await();
+        return release;
+    }
+
+    @Test
+    void shouldHoldTheNextDeltasInTheTopicWhileTheWritersAreBehindAndSendThemMerged() throws Exception {
+        EdgeNode node = node(defaults());
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 12);
+        feed.snapshot(60);
+        try (WsTestClient fast = new WsTestClient(fixture.ws, node.port());
+             WsTestClient other = new WsTestClient(fixture.ws, node.port())) {
+            BookReplica fastBook = new BookReplica(BTC, 0);
+            BookReplica otherBook = new BookReplica(BTC, 0);
+            fast.subscribe("book.BTC-USD");
+            other.subscribe("book.BTC-USD");
+            fastBook.apply(fast.next());
+            otherBook.apply(other.next());
+
+            // the writers hand nothing to Jetty: the first delta's fan-out cannot finish, the next ones wait in the topic
+            java.util.concurrent.CountDownLatch release = blockWriters(node);
+            for (int i = 0; i < 40; i++) {
+                feed.delta(6, 80);
+            }
+            await().until(() -> node.hub().topic("book.BTC-USD").inboxed() == 0);
+            release.countDown();
+
+            for (WsTestClient client : List.of(fast, other)) {
+                BookReplica book = client == fast ? fastBook : otherBook;
+                int before = book.messages;
+                await().atMost(Duration.ofSeconds(20)).until(() -> {
+                    drain(client, book, Duration.ofMillis(20));
+                    return book.u == feed.u;
+                });
+                assertThat(book.matches(feed.truth)).isTrue();
+                assertThat(book.messages - before).as("the deltas that waited went out merged")
+                        .isLessThan(40).isEqualTo(40 - (int) node.metrics().mergedDeltas());
+                assertThat(book.mergedDeltas).isPositive();
+            }
         }
     }
 

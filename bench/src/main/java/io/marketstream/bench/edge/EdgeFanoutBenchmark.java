@@ -77,6 +77,8 @@ public final class EdgeFanoutBenchmark {
         options.put("--levels", "50");
         options.put("--port", "0");
         options.put("--load-jvm", "-Xmx1g -XX:+UseG1GC");
+        options.put("--client", "netty");
+        options.put("--loops", "1");
         options.put("--max-minutes", "30");
         options.put("--drain-seconds", "30");
         for (int i = 0; i + 1 < args.length; i += 2) {
@@ -165,7 +167,7 @@ public final class EdgeFanoutBenchmark {
         int total = intOption("--connections");
         int steps = intOption("--steps");
         System.out.printf("%n== idle: %d connections in %d steps (load average %s)%n", total, steps, ProcStats.loadAverage());
-        try (ChildJvm load = startLoad(edge.port(), options.get("--load-jvm"))) {
+        try (ChildJvm load = startLoad(edge.port())) {
             Footprint base = Footprint.measure(0);
             System.out.println("before: " + base);
             Map<String, long[]> histogramBefore = classHistogram();
@@ -283,7 +285,7 @@ public final class EdgeFanoutBenchmark {
         int warmup = intOption("--warmup");
         int seconds = intOption("--seconds");
         System.out.printf("%n== fanout: %d subscribers of %s (load average %s)%n", subscribers, BOOK, ProcStats.loadAverage());
-        try (ChildJvm load = startLoad(edge.port(), options.get("--load-jvm"))) {
+        try (ChildJvm load = startLoad(edge.port())) {
             load.ask("connect " + subscribers, "connected", 300);
             load.ask("subscribe " + BOOK, "subscribed", 300);
             for (String r : options.get("--rates").split(",")) {
@@ -329,18 +331,24 @@ public final class EdgeFanoutBenchmark {
                 System.out.printf("LATENCY event-to-client p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms "
                                 + "(%s deltas)%n", ms(report, "p50_us"), ms(report, "p90_us"), ms(report, "p99_us"),
                         ms(report, "p999_us"), ms(report, "max_us"), report.get("latency_count"));
-                System.out.printf("merged deltas %s, resync snapshots %s, sequence gaps %s, open %s, closes %s; edge: "
+                System.out.printf("merged deltas %s (the deltas received covered %s events), resync snapshots %s, "
+                                + "sequence gaps %s, open %s, closes %s; edge: upstream deltas merged while behind +%.0f, "
                                 + "conflations +%.0f, resyncs +%.0f, closed by node %s%n", report.get("merged"),
-                        report.get("resyncs"), report.get("gaps"), report.get("open"), report.get("closes"),
+                        report.get("events"), report.get("resyncs"), report.get("gaps"), report.get("open"), report.get("closes"),
+                        after.sum("marketstream_edge_merged_deltas_total", "")
+                                - before.sum("marketstream_edge_merged_deltas_total", ""),
                         after.sum("marketstream_edge_conflations_total", "")
                                 - before.sum("marketstream_edge_conflations_total", ""),
                         after.sum("marketstream_edge_resyncs_total", "")
                                 - before.sum("marketstream_edge_resyncs_total", ""),
                         after.series("marketstream_edge_closes_total"));
-                System.out.printf("CPU over %.1f s: edge JVM %.2f s (%.0f%% of a core; %.2f us per delivered message; "
-                                + "includes the publisher), redis-server %.2f s, load JVM %s s%n", elapsed, cpu / 1e9,
-                        100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered), redisCpu / 1e9,
-                        report.get("cpu_s"));
+                long deliveredEvents = Long.parseLong(report.get("events"));
+                System.out.printf("CPU over %.1f s: edge JVM %.2f s (%.0f%% of a core; %.2f us per delivered message, "
+                                + "%.2f us per delivered event; includes the publisher), redis-server %.2f s, load JVM %s s "
+                                + "(client %s)%n", elapsed, cpu / 1e9,
+                        100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered),
+                        cpu / 1e3 / Math.max(1, deliveredEvents), redisCpu / 1e9, report.get("cpu_s"),
+                        options.get("--client"));
                 System.out.printf("edge JVM threads by CPU: %s%n", ProcStats.topThreads(threads, elapsed, 6));
                 System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
                         + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
@@ -370,7 +378,8 @@ public final class EdgeFanoutBenchmark {
     }
 
     /** The load JVM ({@link FanoutLoad}). */
-    private static ChildJvm startLoad(int port, String jvmOptions) throws Exception {
-        return ChildJvm.start(FanoutLoad.class, jvmOptions, List.of("--port", Integer.toString(port)), "load> ", 60);
+    private ChildJvm startLoad(int port) throws Exception {
+        return ChildJvm.start(FanoutLoad.class, options.get("--load-jvm"), List.of("--port", Integer.toString(port),
+                "--client", options.get("--client"), "--loops", options.get("--loops")), "load> ", 60);
     }
 }

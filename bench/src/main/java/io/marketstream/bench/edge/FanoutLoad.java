@@ -17,6 +17,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.eclipse.jetty.client.HttpClient;
@@ -30,9 +52,16 @@ import io.marketstream.bench.ChildJvm;
 import io.marketstream.bench.EpochMicros;
 
 /**
- * The load side of {@link EdgeFanoutBenchmark}, in a JVM of its own: many WebSocket connections from one
- * Jetty {@link WebSocketClient} to one edge node, driven by commands on stdin, one per line, each answered
- * with one line on stdout ({@code key=value} pairs):
+ * The load side of {@link EdgeFanoutBenchmark}, in a JVM of its own: many WebSocket connections to one edge
+ * node, driven by commands on stdin, one per line, each answered with one line on stdout ({@code key=value}
+ * pairs). Two WebSocket clients (no permessage-deflate in either), chosen with {@code --client}:
+ * <ul>
+ *   <li>{@code netty} (the default): Netty's WebSocket client codec on {@code --loops} event loops (default 1)
+ *       for all connections; each frame is read on its loop, where it arrives, with no hand-off;</li>
+ *   <li>{@code jetty}: one Jetty {@link WebSocketClient} (the figures before 2026-11-21 22:00 used it); it costs
+ *       the load several times the CPU per message, which on two cores limits what the edge can be shown to do.</li>
+ * </ul>
+ * Commands:
  * <ul>
  *   <li>{@code connect <n>}: opens n more connections (at most {@value #IN_FLIGHT} handshakes at a time);</li>
  *   <li>{@code subscribe <channel>}: subscribes every connection and waits for every reply (and, for a book
@@ -47,7 +76,7 @@ import io.marketstream.bench.EpochMicros;
  *       them and exits. Unsubscribing first matters: a client that closes while the node is still writing
  *       book messages to it can deadlock the node (see {@code docs/performance.md}).</li>
  * </ul>
- * Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
+ * Both hand each text message to the same code. Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
  * client's own cost per message stays small; every delta's {@code U} is checked against the previous
  * {@code u} of its connection. Exits by itself when stdin closes (its parent died).
  */
@@ -56,8 +85,7 @@ public final class FanoutLoad {
     private static final String BOOK_PREFIX = "{\"ch\":\"book.";
 
     private final URI uri;
-    private final HttpClient http;
-    private final WebSocketClient client;
+    private final Transport transport;
     private final List<Subscriber> subscribers = new ArrayList<>();
     private final Recorder latency = new Recorder(TimeUnit.SECONDS.toMicros(60), 3);
     private final LongAdder messages = new LongAdder();
@@ -72,34 +100,233 @@ public final class FanoutLoad {
     private volatile CountDownLatch awaited = new CountDownLatch(0);
     private volatile boolean awaitSnapshot;
 
-    private FanoutLoad(String host, int port) throws Exception {
+    private FanoutLoad(String host, int port, String client, int loops) throws Exception {
         this.uri = URI.create("ws://" + host + ":" + port + "/ws");
-        QueuedThreadPool threads = new QueuedThreadPool(16, 4);
-        threads.setName("load");
-        threads.setDaemon(true);
-        http = new HttpClient();
-        http.setExecutor(threads);
-        http.setMaxConnectionsPerDestination(IN_FLIGHT);
-        http.setMaxRequestsQueuedPerDestination(1_000_000);
-        http.setConnectTimeout(30_000);
-        client = new WebSocketClient(http);
-        client.setIdleTimeout(java.time.Duration.ofMinutes(10));
-        client.setMaxTextMessageSize(16 * 1024 * 1024);
-        client.start();
+        this.transport = switch (client) {
+            case "netty" -> new NettyTransport(loops);
+            case "jetty" -> new JettyTransport();
+            default -> throw new IllegalArgumentException("--client is netty or jetty, not " + client);
+        };
+    }
+
+    /** Opens connections and closes the client. */
+    private interface Transport {
+        /** Starts opening a connection for {@code s}; {@code done} gets null once it is open, or the failure. */
+        void connect(Subscriber s, java.util.function.Consumer<Throwable> done);
+
+        void stop() throws Exception;
+    }
+
+    /** One connection as {@link Subscriber} sees it. */
+    private interface Link {
+        void sendText(String text);
+
+        boolean isOpen();
+
+        void close();
+    }
+
+    private final class JettyTransport implements Transport {
+        private final HttpClient http;
+        private final WebSocketClient client;
+
+        JettyTransport() throws Exception {
+            QueuedThreadPool threads = new QueuedThreadPool(16, 4);
+            threads.setName("load");
+            threads.setDaemon(true);
+            http = new HttpClient();
+            http.setExecutor(threads);
+            http.setMaxConnectionsPerDestination(IN_FLIGHT);
+            http.setMaxRequestsQueuedPerDestination(1_000_000);
+            http.setConnectTimeout(30_000);
+            client = new WebSocketClient(http);
+            client.setIdleTimeout(java.time.Duration.ofMinutes(10));
+            client.setMaxTextMessageSize(16 * 1024 * 1024);
+            client.start();
+        }
+
+        @Override
+        public void connect(Subscriber s, java.util.function.Consumer<Throwable> done) {
+            JettyEndpoint endpoint = new JettyEndpoint(s);
+            try {
+                client.connect(endpoint, uri, new ClientUpgradeRequest()).whenComplete((session, error) -> done.accept(error));
+            } catch (java.io.IOException e) {
+                done.accept(e);
+            }
+        }
+
+        @Override
+        public void stop() throws Exception {
+            client.stop();
+            http.stop();
+        }
+    }
+
+    /** Jetty calls it for one frame at a time. */
+    public final class JettyEndpoint implements Session.Listener.AutoDemanding, Link {
+        private final Subscriber subscriber;
+        private volatile Session session;
+
+        JettyEndpoint(Subscriber subscriber) {
+            this.subscriber = subscriber;
+            subscriber.link = this;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+        }
+
+        @Override
+        public void onWebSocketText(String message) {
+            subscriber.onText(message);
+        }
+
+        @Override
+        public void onWebSocketPing(ByteBuffer payload) {
+            session.sendPong(payload, Callback.NOOP);
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason) {
+            closes.computeIfAbsent(statusCode, c -> new AtomicInteger()).incrementAndGet();
+        }
+
+        @Override
+        public void sendText(String text) {
+            session.sendText(text, Callback.NOOP);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return session != null && session.isOpen();
+        }
+
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+
+    /**
+     * Netty's HTTP and WebSocket client codecs; the protocol handler does the handshake and answers pings, close
+     * frames come to {@link NettyEndpoint} (for their code).
+     */
+    private final class NettyTransport implements Transport {
+        private final EventLoopGroup group;
+        private final Bootstrap bootstrap;
+
+        NettyTransport(int loops) {
+            group = new MultiThreadIoEventLoopGroup(loops, NioIoHandler.newFactory());
+            bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
+        }
+
+        @Override
+        public void connect(Subscriber s, java.util.function.Consumer<Throwable> done) {
+            NettyEndpoint endpoint = new NettyEndpoint(s, done);
+            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+                    .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(EmptyHttpHeaders.INSTANCE)
+                    .maxFramePayloadLength(16 * 1024 * 1024).handleCloseFrames(false).dropPongFrames(true)
+                    .handshakeTimeoutMillis(60_000).build();
+            bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(16 * 1024 * 1024),
+                            endpoint);
+                }
+            }).connect(uri.getHost(), uri.getPort()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    done.accept(f.cause());
+                }
+            });
+        }
+
+        @Override
+        public void stop() {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Called on the connection's event loop, one frame at a time. */
+    private final class NettyEndpoint extends SimpleChannelInboundHandler<WebSocketFrame> implements Link {
+        private final Subscriber subscriber;
+        private final java.util.function.Consumer<Throwable> opened;
+        private volatile Channel channel;
+        private boolean handshaken;
+
+        NettyEndpoint(Subscriber subscriber, java.util.function.Consumer<Throwable> opened) {
+            this.subscriber = subscriber;
+            this.opened = opened;
+            subscriber.link = this;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                channel = ctx.channel();
+                handshaken = true;
+                opened.accept(null);
+            } else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+                opened.accept(new java.util.concurrent.TimeoutException("WebSocket handshake timed out"));
+            }
+            super.userEventTriggered(ctx, event);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+            if (frame instanceof TextWebSocketFrame) {
+                // the node's messages are ASCII JSON: Latin-1 decoding is a plain copy and yields the same text
+                subscriber.onText(frame.content().toString(StandardCharsets.ISO_8859_1));
+            } else if (frame instanceof CloseWebSocketFrame close) {
+                closes.computeIfAbsent(close.statusCode(), c -> new AtomicInteger()).incrementAndGet();
+                ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), null)).addListener(f -> ctx.close());
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!handshaken) {
+                opened.accept(cause);
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void sendText(String text) {
+            channel.writeAndFlush(new TextWebSocketFrame(text));
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel != null && channel.isActive();
+        }
+
+        @Override
+        public void close() {
+            channel.writeAndFlush(new CloseWebSocketFrame(1000, null)).addListener(f -> channel.close());
+        }
     }
 
     public static void main(String[] args) throws Exception {
         String host = "127.0.0.1";
         int port = 0;
+        String client = "netty";
+        int loops = 1;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--host" -> host = args[i + 1];
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
+                case "--client" -> client = args[i + 1];
+                case "--loops" -> loops = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        FanoutLoad load = new FanoutLoad(host, port);
-        System.out.println("ready pid=" + ProcessHandle.current().pid() + " jvm=\""
+        FanoutLoad load = new FanoutLoad(host, port, client, loops);
+        System.out.println("ready pid=" + ProcessHandle.current().pid() + " client=" + client
+                + (client.equals("netty") ? " loops=" + loops : "") + " jvm=\""
                 + String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()) + "\"");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
@@ -132,23 +359,21 @@ public final class FanoutLoad {
         for (int i = 0; i < n; i++) {
             inFlight.acquire();
             Subscriber s = new Subscriber();
-            try {
-                client.connect(s, uri, new ClientUpgradeRequest()).whenComplete((session, error) -> {
-                    if (error != null) {
-                        if (failed.incrementAndGet() <= 3) {
-                            System.err.println("connect failed: " + error);
-                        }
-                    } else {
-                        opened.add(s);
+            java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+            transport.connect(s, error -> {
+                if (!once.compareAndSet(false, true)) {
+                    return;
+                }
+                if (error != null) {
+                    if (failed.incrementAndGet() <= 3) {
+                        System.err.println("connect failed: " + error);
                     }
-                    inFlight.release();
-                    done.countDown();
-                });
-            } catch (java.io.IOException e) {
-                failed.incrementAndGet();
+                } else {
+                    opened.add(s);
+                }
                 inFlight.release();
                 done.countDown();
-            }
+            });
         }
         done.await(120, TimeUnit.SECONDS);
         subscribers.addAll(opened);
@@ -168,7 +393,7 @@ public final class FanoutLoad {
         String request = "{\"op\":\"unsubscribe\",\"id\":2,\"ch\":[\"" + subscribed + "\"]}";
         for (Subscriber s : subscribers) {
             s.waiting = true;
-            s.session.sendText(request, Callback.NOOP);
+            s.link.sendText(request);
         }
         if (!latch.await(60, TimeUnit.SECONDS)) {
             System.err.println(latch.getCount() + " connections had no answer to unsubscribe within 60 s");
@@ -185,7 +410,7 @@ public final class FanoutLoad {
         String request = "{\"op\":\"subscribe\",\"id\":1,\"ch\":[\"" + channel + "\"]}";
         for (Subscriber s : subscribers) {
             s.waiting = true;
-            s.session.sendText(request, Callback.NOOP);
+            s.link.sendText(request);
         }
         boolean all = latch.await(120, TimeUnit.SECONDS);
         System.out.printf("subscribed channel=%s complete=%s pending=%d errors=%d ms=%d%n", channel, all,
@@ -196,7 +421,7 @@ public final class FanoutLoad {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
         long behind;
-        while ((behind = subscribers.stream().filter(s -> s.session.isOpen() && s.lastU < u).count()) > 0
+        while ((behind = subscribers.stream().filter(s -> s.link.isOpen() && s.lastU < u).count()) > 0
                 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -222,7 +447,7 @@ public final class FanoutLoad {
         long cpu = cpuNanos() - cpuAtMeasure;
         Histogram h = latency.getIntervalHistogram();
         long received = messages.sum();
-        long open = subscribers.stream().filter(s -> s.session.isOpen()).count();
+        long open = subscribers.stream().filter(s -> s.link.isOpen()).count();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("seconds", String.format("%.2f", seconds));
         out.put("messages", received);
@@ -255,13 +480,12 @@ public final class FanoutLoad {
         }
         ChildJvm.haltUnlessDoneWithin(30, "the load process could not close its connections within 30 s; halting");
         for (Subscriber s : subscribers) {
-            if (s.session != null && s.session.isOpen()) {
-                s.session.close();
+            if (s.link.isOpen()) {
+                s.link.close();
             }
         }
         try {
-            client.stop();
-            http.stop();
+            transport.stop();
         } catch (Exception e) {
             e.printStackTrace();
         }
@@ -289,19 +513,13 @@ public final class FanoutLoad {
         return value;
     }
 
-    /** One connection. Jetty calls it for one frame at a time, so its fields need no lock. */
-    public final class Subscriber implements Session.Listener.AutoDemanding {
-        private volatile Session session;
+    /** One connection's receiving side: called for one message at a time, so its fields need no lock. */
+    public final class Subscriber {
+        private volatile Link link;
         private volatile long lastU = -1;
         volatile boolean waiting;
 
-        @Override
-        public void onWebSocketOpen(Session session) {
-            this.session = session;
-        }
-
-        @Override
-        public void onWebSocketText(String message) {
+        void onText(String message) {
             if (message.startsWith(BOOK_PREFIX)) {
                 long receivedMicros = EpochMicros.now();
                 int after = message.indexOf("\"type\":\"");
@@ -349,16 +567,6 @@ public final class FanoutLoad {
                 return;
             }
             others.increment();
-        }
-
-        @Override
-        public void onWebSocketPing(ByteBuffer payload) {
-            session.sendPong(payload, Callback.NOOP);
-        }
-
-        @Override
-        public void onWebSocketClose(int statusCode, String reason) {
-            closes.computeIfAbsent(statusCode, c -> new AtomicInteger()).incrementAndGet();
         }
     }
 }
