@@ -20,6 +20,7 @@ import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.protocol.marketdata.L2Book;
 import io.marketstream.protocol.marketdata.PriceLevel;
 
@@ -180,7 +181,7 @@ final class BookTopic extends Topic {
         long reached = since;
         if (history.isPresent()) {
             for (String payload : history.get()) {
-                BookMessage message = Json.read(payload, BookMessage.class);
+                BookMessage message = BookMessageReader.read(payload);
                 if (message.lastSeq() <= since) {
                     continue;
                 }
@@ -321,7 +322,7 @@ final class BookTopic extends Topic {
     protected void handle(String payload) {
         BookMessage message;
         try {
-            message = Json.read(payload, BookMessage.class);
+            message = BookMessageReader.read(payload);
         } catch (IllegalArgumentException e) {
             log.error("Unreadable message on {} ignored: {}", channel, payload, e);
             return;

@@ -8,10 +8,10 @@ import org.HdrHistogram.Recorder;
 
 import io.marketstream.bench.EpochMicros;
 import io.marketstream.protocol.Channels;
-import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.redis.RedisClients;
 import io.marketstream.redis.RedisMarketDataSubscriber;
 
@@ -45,7 +45,7 @@ final class StageProbes implements AutoCloseable {
         subscriber = new RedisMarketDataSubscriber(redis);
         for (MarketSpec spec : catalog.all()) {
             subscriber.subscribe(Channels.book(spec.symbol()), (channel, payload) -> {
-                BookMessage message = Json.read(payload, BookMessage.class);
+                BookMessage message = BookMessageReader.read(payload);
                 if (!message.isSnapshot() && message.ts() > 0) {
                     record(redisPublish, message.ts());
                 }
