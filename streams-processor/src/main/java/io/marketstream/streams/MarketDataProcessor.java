@@ -87,7 +87,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
+        context.getStateStore(MarketDataTopology.COMMIT_HOOK_STORE);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> sink.maintain());
         try {
             skippedSensor = context.metrics().addRateTotalSensor("marketstream", "task-" + context.taskId(),

@@ -38,8 +38,11 @@ public final class MarketDataTopology {
     public static final String KLINES_STORE = "klines";
     /** The ticker window's closed one-minute candles with trades: {@code market|openTime} to a candle. */
     public static final String MINUTES_STORE = "ticker-minutes";
-    /** Holds nothing; its flush waits for the sink before each commit (see {@link SinkBarrierStore}). */
-    public static final String SINK_BARRIER_STORE = "sink-barrier";
+    /**
+     * Holds nothing; at the start of each commit it has the processor write its changed state and waits
+     * for the sink (see {@link CommitHookStore}).
+     */
+    public static final String COMMIT_HOOK_STORE = "commit-hook";
     /** Kafka Streams metric ({@code -total} and {@code -rate}) counting engine events skipped as bad. */
     public static final String SKIPPED_EVENTS_METRIC = "skipped-events";
 
@@ -56,11 +59,11 @@ public final class MarketDataTopology {
                 Stores.persistentKeyValueStore(KLINES_STORE), Serdes.String(), Serdes.String()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(MINUTES_STORE), Serdes.String(), Serdes.String()).withCachingEnabled());
-        builder.addStateStore(SinkBarrierStore.builder(SINK_BARRIER_STORE, sink));
+        builder.addStateStore(CommitHookStore.builder(COMMIT_HOOK_STORE, sink));
         builder.stream(Topics.ENGINE_EVENTS.name(),
                         Consumed.with(Topics.ENGINE_EVENTS.keySerde(), Topics.ENGINE_EVENTS.valueSerde()))
                 .process(() -> new MarketDataProcessor(catalog, sink),
-                        LEVELS_STORE, POSITIONS_STORE, KLINES_STORE, MINUTES_STORE, SINK_BARRIER_STORE);
+                        LEVELS_STORE, POSITIONS_STORE, KLINES_STORE, MINUTES_STORE, COMMIT_HOOK_STORE);
         return builder.build();
     }
 }
