@@ -41,7 +41,9 @@ final class CommitHookStore implements StateStore, CachedStateStore<Object, Obje
 
     /** Runs {@code hook} on the stream thread at the start of every commit of this store's task. */
     void beforeCommit(Runnable hook) {
-        hooks.add(hook);
+        if (!hooks.contains(hook)) {
+            hooks.add(hook);
+        }
     }
 
     /** Stops running {@code hook} (its processor closed). */
