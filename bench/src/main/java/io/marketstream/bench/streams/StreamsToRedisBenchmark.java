@@ -99,7 +99,8 @@ public final class StreamsToRedisBenchmark {
     }
 
     private void run(int events, List<Integer> rates, int seconds) throws Exception {
-        System.out.printf("cores %d, JVM %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf("cores %d, JVM %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), ProcStats.loadAverage());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRedis redis = EmbeddedRedis.start()) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
@@ -141,6 +142,7 @@ public final class StreamsToRedisBenchmark {
                         kafka.bootstrapServers(), "streams-bench", stateDir);
                 long cpuBefore = cpuNanos();
                 long redisBefore = childCpuNanos();
+                Map<String, Long> threadsBefore = ProcStats.threadCpu();
                 streams.start();
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
                 while (!caughtUp(reader) && System.nanoTime() < deadline) {
@@ -161,6 +163,7 @@ public final class StreamsToRedisBenchmark {
                         Runtime.getRuntime().availableProcessors());
                 System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
                         redisSeconds * 1e6 / events);
+                System.out.println("  per event, by thread: " + perEvent(ProcStats.threadCpuSince(threadsBefore), events));
 
                 printCommits(streams);
 
@@ -181,7 +184,58 @@ public final class StreamsToRedisBenchmark {
      * the commits' time went, in total: the producer's flush (changelog records) and, exactly-once,
      * sending the offsets and committing the transaction.
      */
-    private static void printCommits(StreamsService streams) {
+    /** The busiest threads' CPU time per event, in µs. */
+    private static String perEvent(Map<String, Long> threads, int events) {
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(threads.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Long> e : sorted.subList(0, Math.min(8, sorted.size()))) {
+            String name = e.getKey().replaceAll("^streams-bench-.*-(StreamThread-#)$", "$1");
+            out.append(String.format("%s%s %.1f", out.length() == 0 ? "" : ", ", name, e.getValue() / 1e3 / events));
+        }
+        return out.toString();
+    }
+
+    private final Map<String, Double> previous = new java.util.HashMap<>();
+
+    /**
+     * This phase's commits: how many, the changelog records and bytes the stream producers sent per commit,
+     * and the load average now.
+     */
+    private void printPhaseCommits(StreamsService streams) {
+        double commits = 0;
+        double records = 0;
+        double bytes = 0;
+        for (var e : streams.metrics().entrySet()) {
+            String group = e.getKey().group();
+            String name = e.getKey().name();
+            if (!(e.getValue().metricValue() instanceof Double d)) {
+                continue;
+            }
+            if ("stream-thread-metrics".equals(group) && "commit-total".equals(name)) {
+                commits += d;
+            } else if ("producer-metrics".equals(group) && "record-send-total".equals(name)) {
+                records += d;
+            } else if ("producer-metrics".equals(group) && "outgoing-byte-total".equals(name)) {
+                bytes += d;
+            }
+        }
+        double c = commits - previous.getOrDefault("commits", 0.0);
+        double r = records - previous.getOrDefault("records", 0.0);
+        double b = bytes - previous.getOrDefault("bytes", 0.0);
+        previous.put("commits", commits);
+        previous.put("records", records);
+        previous.put("bytes", bytes);
+        System.out.printf("  this phase: %.0f commits, %.0f changelog records and %.0f kB sent per commit; load average %s%n",
+                c, c == 0 ? 0 : r / c, c == 0 ? 0 : b / c / 1e3, ProcStats.loadAverage());
+    }
+
+    private void printCommits(StreamsService streams) {
+        printPhaseCommits(streams);
+        printCommitTotals(streams);
+    }
+
+    private static void printCommitTotals(StreamsService streams) {
         StringBuilder line = new StringBuilder("  stream thread commits:");
         StringBuilder producer = new StringBuilder("  stream producer totals:");
         streams.metrics().forEach((name, metric) -> {
