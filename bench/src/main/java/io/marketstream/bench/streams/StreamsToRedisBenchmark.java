@@ -143,6 +143,8 @@ public final class StreamsToRedisBenchmark {
                 long cpuBefore = cpuNanos();
                 long redisBefore = childCpuNanos();
                 Map<String, Long> threadsBefore = ProcStats.threadCpu();
+                long jitBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+                long gcBefore = gcMillis();
                 streams.start();
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
                 while (!caughtUp(reader) && System.nanoTime() < deadline) {
@@ -164,6 +166,10 @@ public final class StreamsToRedisBenchmark {
                 System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
                         redisSeconds * 1e6 / events);
                 System.out.println("  per event, by thread: " + perEvent(ProcStats.threadCpuSince(threadsBefore), events));
+                System.out.printf("  meanwhile the JIT compilers worked %.1f s and collections paused the JVM %.1f s "
+                                + "(a fresh JVM: the catch-up is its warm-up too)%n",
+                        (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / 1e3,
+                        (gcMillis() - gcBefore) / 1e3);
 
                 printCommits(streams);
 
@@ -184,6 +190,11 @@ public final class StreamsToRedisBenchmark {
      * the commits' time went, in total: the producer's flush (changelog records) and, exactly-once,
      * sending the offsets and committing the transaction.
      */
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+    }
+
     /** The busiest threads' CPU time per event, in µs. */
     private static String perEvent(Map<String, Long> threads, int events) {
         List<Map.Entry<String, Long>> sorted = new ArrayList<>(threads.entrySet());
