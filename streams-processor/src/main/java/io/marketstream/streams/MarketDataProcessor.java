@@ -102,6 +102,11 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     /** Keys of {@link #legacyLevels} carried over and still to delete. */
     private final List<String> legacyKeys = new ArrayList<>();
     private CommitHookStore commitHook;
+    /**
+     * Whether a record or punctuation has run since {@link #restore}: a store write needs its context (the
+     * changelog record takes its timestamp), which a task closed before it processed anything has not.
+     */
+    private boolean processed;
     private final Runnable writeState = this::writeState;
 
     MarketDataProcessor(MarketCatalog catalog, MarketDataSink sink) {
@@ -114,7 +119,10 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         this.context = context;
         commitHook = context.getStateStore(MarketDataTopology.COMMIT_HOOK_STORE);
         commitHook.beforeCommit(writeState);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> sink.maintain());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+            processed = true;
+            sink.maintain();
+        });
         try {
             skippedSensor = context.metrics().addRateTotalSensor("marketstream", "task-" + context.taskId(),
                     MarketDataTopology.SKIPPED_EVENTS_METRIC, Sensor.RecordingLevel.INFO);
@@ -151,6 +159,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         changedKlines.clear();
         legacyKeys.clear();
         clockChanged = false;
+        processed = false;
         try (KeyValueIterator<String, String> all = bookStore.all()) {
             while (all.hasNext()) {
                 KeyValue<String, String> entry = all.next();
@@ -192,6 +201,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
     @Override
     public void process(Record<String, EngineEvent> record) {
+        processed = true;
         EngineEvent event = record.value();
         if (event == null) {
             skip("an empty event record (key " + record.key() + ")", null);
@@ -450,6 +460,11 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
      * candle once. Called at the start of every commit (and by tests); see the class comment.
      */
     void writeState() {
+        if (!processed) {
+            // nothing changed since the stores were read, but a carried-over legacy store: it stays as it
+            // is, consistent, until a commit after the first record or punctuation
+            return;
+        }
         for (Bucket bucket : changedBuckets) {
             String value = encodeBucket(bucket);
             if (value == null) {

@@ -130,6 +130,11 @@ class MarketDataStateTest {
 
         Deltas deltas = new Deltas();
         MarketDataProcessor upgraded = stores.processor(deltas);
+        long legacyLevels = stores.legacy.approximateNumEntries();
+        upgraded.writeState();
+        assertThat(stores.legacy.approximateNumEntries()).as("a commit before anything was processed writes nothing")
+                .isEqualTo(legacyLevels);
+        assertThat(stores.book.approximateNumEntries()).isZero();
         while (deltas.deltas.isEmpty()) {
             fold(upgraded, model.next());
         }
