@@ -82,7 +82,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     private final Map<String, L2Book> books = new HashMap<>();
     private final Map<String, MarketKlines> klines = new LinkedHashMap<>();
     private final Map<String, TickerWindow> tickers = new HashMap<>();
-    /** Positions read so far, kept in step with the store (which is the truth after a restart). */
+    /** Positions read so far, written behind (the store is the truth after a restart). */
     private final Map<String, Positions> positionCache = new HashMap<>();
     /** The level-per-key store of earlier versions: read once, carried over into buckets, emptied. */
     private KeyValueStore<String, Long> legacyLevels;
