@@ -24,6 +24,7 @@ import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.RedisKeys;
 import io.marketstream.protocol.event.BalanceChanged;
+import io.marketstream.protocol.event.EngineEventWriter;
 import io.marketstream.protocol.marketdata.AccountMessage;
 import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.KlineMessage;
@@ -78,6 +79,10 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     private final LuaScript publishAccount;
     /** Per channel, its keys and pub/sub name, encoded once. */
     private final Map<String, ChannelKeys> channelKeys = new ConcurrentHashMap<>();
+    /** Per private channel, its account ({@link Channels#accountOf} parses with a regular expression). */
+    private final Map<String, Long> channelAccounts = new ConcurrentHashMap<>();
+    /** One writer of engine events per thread (a writer reuses its buffer). */
+    private static final ThreadLocal<EngineEventWriter> EVENT_WRITERS = ThreadLocal.withInitial(EngineEventWriter::new);
     /** Put in front of every key and pub/sub channel name; empty for the live data. */
     private final String namespace;
 
@@ -191,7 +196,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         }
         Map<Long, List<AccountMessage>> byAccount = new LinkedHashMap<>();
         for (AccountMessage message : accounts) {
-            byAccount.computeIfAbsent(Channels.accountOf(message.channel()), a -> new ArrayList<>()).add(message);
+            byAccount.computeIfAbsent(accountOf(message.channel()), a -> new ArrayList<>()).add(message);
         }
         List<Call> calls = new ArrayList<>(byMarket.size() + byAccount.size());
         for (CoalescedMarket market : byMarket.values()) {
@@ -413,7 +418,7 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         long first = -1;
         for (int n = 0; n < messages.size(); n++) {
             AccountMessage message = messages.get(n);
-            long account = Channels.accountOf(message.channel());
+            long account = accountOf(message.channel());
             if (account < 0) {
                 throw new IllegalArgumentException("not an account channel: " + message.channel());
             }
@@ -433,13 +438,79 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             }
             b.arg(String.valueOf(message.market()));
             b.arg(message.engineSeq());
-            b.arg(Json.writeBytes(message));
+            b.arg(accountPayload(message));
             b.arg(k.pubsub);
             b.arg(HISTORY_LENGTH_ARG);
             b.arg(message.event() instanceof BalanceChanged balance
                     ? (balance.market() + "|" + balance.asset()).getBytes(StandardCharsets.UTF_8) : EMPTY);
         }
         return b.build(0);
+    }
+
+    /** {@link Channels#accountOf}, remembered per channel. */
+    private long accountOf(String channel) {
+        Long account = channelAccounts.get(channel);
+        if (account == null) {
+            account = Channels.accountOf(channel);
+            if (channelAccounts.size() >= MAX_CACHED_CHANNELS) {
+                channelAccounts.clear();
+            }
+            channelAccounts.put(channel, account);
+        }
+        return account;
+    }
+
+    private static final byte[] ACCOUNT_SEQ_CH = ascii("{\"seq\":0,\"ch\":");
+    private static final byte[] ACCOUNT_M = ascii(",\"m\":");
+    private static final byte[] ACCOUNT_U = ascii(",\"u\":");
+    private static final byte[] ACCOUNT_E = ascii(",\"e\":");
+
+    /**
+     * A private message's JSON, byte for byte what {@link Json#writeBytes} gives for it (its fields in
+     * {@link AccountMessage}'s order, a null market left out, the engine event as
+     * {@link EngineEventWriter} writes it, strings escaped as Jackson escapes them), written without
+     * databind: for the engine event, databind's polymorphic bean path cost more than the rest of the
+     * call. The {@code seq} is the placeholder 0 that {@code publish_account.lua} replaces.
+     */
+    static byte[] accountPayload(AccountMessage message) {
+        if (message.seq() != 0) {
+            throw new IllegalArgumentException("Redis numbers account messages; seq must be 0, was " + message.seq());
+        }
+        byte[] event = message.event() == null ? null : EVENT_WRITERS.get().write(message.event());
+        byte[] channel = jsonString(message.channel());
+        byte[] market = message.market() == null ? null : jsonString(message.market());
+        byte[] u = ascii(Long.toString(message.engineSeq()));
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(
+                64 + channel.length + (market == null ? 0 : market.length) + (event == null ? 0 : event.length));
+        out.writeBytes(ACCOUNT_SEQ_CH);
+        out.writeBytes(channel);
+        if (market != null) {
+            out.writeBytes(ACCOUNT_M);
+            out.writeBytes(market);
+        }
+        out.writeBytes(ACCOUNT_U);
+        out.writeBytes(u);
+        if (event != null) {
+            out.writeBytes(ACCOUNT_E);
+            out.writeBytes(event);
+        }
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    /** JSON string literals of channel and market names, as the one mapping writes them; a few hundred at most. */
+    private static final Map<String, byte[]> JSON_STRINGS = new ConcurrentHashMap<>();
+
+    private static byte[] jsonString(String value) {
+        byte[] json = JSON_STRINGS.get(value);
+        if (json == null) {
+            json = Json.writeBytes(value);
+            if (JSON_STRINGS.size() >= MAX_CACHED_CHANNELS) {
+                JSON_STRINGS.clear();
+            }
+            JSON_STRINGS.put(value, json);
+        }
+        return json;
     }
 
     /** A market call's result: its book messages' outcome (the worst of them) and how many messages it published. */

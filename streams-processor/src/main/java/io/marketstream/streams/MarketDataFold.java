@@ -38,6 +38,7 @@ public final class MarketDataFold {
         this.catalog = catalog;
         this.processor = new MarketDataProcessor(catalog, sink);
         processor.restore(new SortedMapStore<>(MarketDataTopology.LEVELS_STORE),
+                new SortedMapStore<>(MarketDataTopology.BOOK_STORE),
                 new SortedMapStore<>(MarketDataTopology.POSITIONS_STORE),
                 new SortedMapStore<>(MarketDataTopology.KLINES_STORE),
                 new SortedMapStore<>(MarketDataTopology.MINUTES_STORE));

@@ -5,9 +5,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
 
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
@@ -53,31 +56,58 @@ import io.marketstream.protocol.marketdata.TradeMessage;
  * trades still closes its candles as long as its partition has events; everything is a pure function
  * of the partition's events, and re-processing after a failure reproduces the same messages.
  *
- * <p>State: books level by level in {@link MarketDataTopology#LEVELS_STORE}, positions and
- * sequences in {@link MarketDataTopology#POSITIONS_STORE}, open candles in
- * {@link MarketDataTopology#KLINES_STORE}, the ticker's closed minutes in
- * {@link MarketDataTopology#MINUTES_STORE}; all held in memory too and rebuilt from the stores when
- * the task starts (after a restart or a move to another instance).
+ * <p>State: books in buckets of {@value #BUCKET_TICKS} ticks per side in
+ * {@link MarketDataTopology#BOOK_STORE}, positions and sequences in
+ * {@link MarketDataTopology#POSITIONS_STORE}, open candles in {@link MarketDataTopology#KLINES_STORE},
+ * the ticker's closed minutes in {@link MarketDataTopology#MINUTES_STORE}; all held in memory and
+ * rebuilt from the stores when the task starts (after a restart or a move to another instance).
+ *
+ * <p>Written behind: the book buckets, positions and candles an event changes are only noted;
+ * {@link #writeState} writes each of them once, at the start of every commit (the
+ * {@link CommitHookStore} calls it), into stores without a cache, so their changelog records join that
+ * commit's transaction with the input offsets: after a crash the stores are exactly as of the last
+ * commit, as with Kafka Streams' own store cache, which did the same merging at many times the cost per
+ * write. A commit thereby writes one record per bucket changed (tens per market) instead of one per
+ * price level changed (thousands at a few thousand events per second), and a candle is encoded once per
+ * commit instead of once per trade.
  */
 final class MarketDataProcessor implements Processor<String, EngineEvent, Void, Void> {
     private static final Logger log = LoggerFactory.getLogger(MarketDataProcessor.class);
     private static final String CLOCK_KEY = "~clock";
+    /** Price levels per book bucket (one store value), in ticks of the market. */
+    static final int BUCKET_TICKS = 64;
 
     private final MarketCatalog catalog;
     private final MarketDataSink sink;
     private final Map<String, L2Book> books = new HashMap<>();
     private final Map<String, MarketKlines> klines = new LinkedHashMap<>();
     private final Map<String, TickerWindow> tickers = new HashMap<>();
-    /** Positions read so far, kept in step with the store (which is the truth after a restart). */
+    /** Positions read so far, written behind (the store is the truth after a restart). */
     private final Map<String, Positions> positionCache = new HashMap<>();
-    private KeyValueStore<String, Long> levels;
+    /** The level-per-key store of earlier versions: read once, carried over into buckets, emptied. */
+    private KeyValueStore<String, Long> legacyLevels;
+    private KeyValueStore<String, String> bookStore;
     private KeyValueStore<String, Long> positionStore;
     private KeyValueStore<String, String> klineStore;
     private KeyValueStore<String, String> minuteStore;
     private ProcessorContext<Void, Void> context;
     private Sensor skippedSensor;
     private long clock;
+    private boolean clockChanged;
     private long skippedEvents;
+    /** Book buckets changed since the last {@link #writeState}. */
+    private final Set<Bucket> changedBuckets = new LinkedHashSet<>();
+    /** Markets whose candles changed since the last {@link #writeState}. */
+    private final Set<String> changedKlines = new LinkedHashSet<>();
+    /** Keys of {@link #legacyLevels} carried over and still to delete. */
+    private final List<String> legacyKeys = new ArrayList<>();
+    private CommitHookStore commitHook;
+    /**
+     * Whether a record or punctuation has run since {@link #restore}: a store write needs its context (the
+     * changelog record takes its timestamp), which a task closed before it processed anything has not.
+     */
+    private boolean processed;
+    private final Runnable writeState = this::writeState;
 
     MarketDataProcessor(MarketCatalog catalog, MarketDataSink sink) {
         this.catalog = catalog;
@@ -87,8 +117,12 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        context.getStateStore(MarketDataTopology.SINK_BARRIER_STORE);
-        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> sink.maintain());
+        commitHook = context.getStateStore(MarketDataTopology.COMMIT_HOOK_STORE);
+        commitHook.beforeCommit(writeState);
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> {
+            processed = true;
+            sink.maintain();
+        });
         try {
             skippedSensor = context.metrics().addRateTotalSensor("marketstream", "task-" + context.taskId(),
                     MarketDataTopology.SKIPPED_EVENTS_METRIC, Sensor.RecordingLevel.INFO);
@@ -96,6 +130,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             log.warn("Could not register the skipped-events metric", e);
         }
         restore(context.getStateStore(MarketDataTopology.LEVELS_STORE),
+                context.getStateStore(MarketDataTopology.BOOK_STORE),
                 context.getStateStore(MarketDataTopology.POSITIONS_STORE),
                 context.getStateStore(MarketDataTopology.KLINES_STORE),
                 context.getStateStore(MarketDataTopology.MINUTES_STORE));
@@ -106,9 +141,11 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
      * Kafka Streams, and {@link MarketDataFold} with stores of its own outside it (no context then: no
      * punctuation, no metric).
      */
-    void restore(KeyValueStore<String, Long> levels, KeyValueStore<String, Long> positionStore,
-                 KeyValueStore<String, String> klineStore, KeyValueStore<String, String> minuteStore) {
-        this.levels = levels;
+    void restore(KeyValueStore<String, Long> legacyLevels, KeyValueStore<String, String> bookStore,
+                 KeyValueStore<String, Long> positionStore, KeyValueStore<String, String> klineStore,
+                 KeyValueStore<String, String> minuteStore) {
+        this.legacyLevels = legacyLevels;
+        this.bookStore = bookStore;
         this.positionStore = positionStore;
         this.klineStore = klineStore;
         this.minuteStore = minuteStore;
@@ -118,12 +155,30 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         positionCache.clear();
         klines.clear();
         tickers.clear();
-        try (KeyValueIterator<String, Long> all = levels.all()) {
+        changedBuckets.clear();
+        changedKlines.clear();
+        legacyKeys.clear();
+        clockChanged = false;
+        processed = false;
+        try (KeyValueIterator<String, String> all = bookStore.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, String> entry = all.next();
+                String[] parts = entry.key.split("\\|");
+                catalog.find(parts[0]).ifPresent(spec -> decodeBucket(book(spec), side(parts[1]), entry.value));
+            }
+        }
+        // a store written by an earlier version, level by level: carried over into buckets at the next
+        // commit, in the same transaction as its deletion
+        try (KeyValueIterator<String, Long> all = legacyLevels.all()) {
             while (all.hasNext()) {
                 KeyValue<String, Long> entry = all.next();
+                legacyKeys.add(entry.key);
                 String[] parts = entry.key.split("\\|");
-                catalog.find(parts[0]).ifPresent(spec -> book(spec).set(
-                        "B".equals(parts[1]) ? Side.BUY : Side.SELL, Long.parseLong(parts[2]), entry.value));
+                catalog.find(parts[0]).ifPresent(spec -> {
+                    long price = Long.parseLong(parts[2]);
+                    book(spec).set(side(parts[1]), price, entry.value);
+                    changedBuckets.add(new Bucket(spec, side(parts[1]), bucketOf(spec, price)));
+                });
             }
         }
         try (KeyValueIterator<String, String> all = klineStore.all()) {
@@ -146,6 +201,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
     @Override
     public void process(Record<String, EngineEvent> record) {
+        processed = true;
         EngineEvent event = record.value();
         if (event == null) {
             skip("an empty event record (key " + record.key() + ")", null);
@@ -209,7 +265,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         Map<String, Boolean> minuteRolled = new HashMap<>();
         if (event.ts() > clock) {
             clock = event.ts();
-            positionStore.put(CLOCK_KEY, clock);
+            clockChanged = true;
             advanceAll(market, event.seq(), klineUpdates, minuteRolled);
         }
 
@@ -231,7 +287,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             marketKlines.trade(clock, tradePrice, tradeQty, tradeQuote, trade.tradeId(), event.seq(), ownKlines);
         }
         if (!ownKlines.isEmpty()) {
-            klineStore.put(market, klines.get(market).encode());
+            changedKlines.add(market);
         }
         boolean topChanged = !Objects.equals(bidBefore, book.best(Side.BUY))
                 || !Objects.equals(askBefore, book.best(Side.SELL));
@@ -299,7 +355,7 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
             }
             if (!messages.isEmpty()) {
                 out.put(market, messages);
-                klineStore.put(market, marketKlines.encode());
+                changedKlines.add(market);
             }
         }
     }
@@ -341,19 +397,104 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
     private LevelChange change(L2Book book, Side side, long price, long delta) {
         long now = book.add(side, price, delta);
-        String levelKey = book.spec().symbol() + (side == Side.BUY ? "|B|" : "|S|") + price;
-        if (now == 0) {
-            levels.delete(levelKey);
-        } else {
-            levels.put(levelKey, now);
-        }
+        changedBuckets.add(new Bucket(book.spec(), side, bucketOf(book.spec(), price)));
         return new LevelChange(side, price, now);
+    }
+
+    /** One side's price levels from {@code index × width} (inclusive) to the next bucket's first price. */
+    private record Bucket(MarketSpec spec, Side side, long index) {
+        String key() {
+            return spec.symbol() + (side == Side.BUY ? "|B|" : "|S|") + index;
+        }
+    }
+
+    private static long bucketOf(MarketSpec spec, long price) {
+        return Math.floorDiv(price, spec.tickSize() * BUCKET_TICKS);
+    }
+
+    private static Side side(String code) {
+        return switch (code) {
+            case "B" -> Side.BUY;
+            case "S" -> Side.SELL;
+            default -> throw new IllegalStateException("not a book side in a store key: " + code);
+        };
+    }
+
+    /**
+     * A bucket's levels, ascending by price, as {@code price:qty} pairs of scaled numbers separated by
+     * commas; null if the bucket holds none.
+     */
+    private String encodeBucket(Bucket bucket) {
+        L2Book book = books.get(bucket.spec().symbol());
+        NavigableMap<Long, Long> side = book.view(bucket.side());
+        NavigableMap<Long, Long> ascending = bucket.side() == Side.BUY ? side.descendingMap() : side;
+        long width = bucket.spec().tickSize() * BUCKET_TICKS;
+        NavigableMap<Long, Long> levels = ascending.subMap(bucket.index() * width, true,
+                (bucket.index() + 1) * width, false);
+        if (levels.isEmpty()) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder(levels.size() * 20);
+        for (Map.Entry<Long, Long> level : levels.entrySet()) {
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            out.append(level.getKey()).append(':').append(level.getValue());
+        }
+        return out.toString();
+    }
+
+    private static void decodeBucket(L2Book book, Side side, String value) {
+        int start = 0;
+        while (start < value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int colon = value.indexOf(':', start);
+            book.set(side, Long.parseLong(value, start, colon, 10), Long.parseLong(value, colon + 1, end, 10));
+            start = end + 1;
+        }
+    }
+
+    /**
+     * Writes what changed since the last call into the stores: each changed book bucket, position and
+     * candle once. Called at the start of every commit (and by tests); see the class comment.
+     */
+    void writeState() {
+        if (!processed) {
+            // nothing changed since the stores were read, but a carried-over legacy store: it stays as it
+            // is, consistent, until a commit after the first record or punctuation
+            return;
+        }
+        for (Bucket bucket : changedBuckets) {
+            String value = encodeBucket(bucket);
+            if (value == null) {
+                bookStore.delete(bucket.key());
+            } else {
+                bookStore.put(bucket.key(), value);
+            }
+        }
+        changedBuckets.clear();
+        for (String key : legacyKeys) {
+            legacyLevels.delete(key);
+        }
+        legacyKeys.clear();
+        for (Positions positions : positionCache.values()) {
+            positions.write();
+        }
+        if (clockChanged) {
+            positionStore.put(CLOCK_KEY, clock);
+            clockChanged = false;
+        }
+        for (String market : changedKlines) {
+            klineStore.put(market, klines.get(market).encode());
+        }
+        changedKlines.clear();
     }
 
     /**
      * A market's positions in {@link MarketDataTopology#POSITIONS_STORE} ({@code market|seq},
-     * {@code market|pub}, {@code market|ticker}), read once and then kept in memory in step with the
-     * store, with their keys built once.
+     * {@code market|pub}, {@code market|ticker}), read once, then kept in memory and written behind
+     * ({@link #writeState}), with their keys built once.
      */
     private final class Positions {
         final String bookChannel;
@@ -363,6 +504,9 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
         long seq;
         long pub;
         long ticker;
+        private boolean seqChanged;
+        private boolean pubChanged;
+        private boolean tickerChanged;
 
         Positions(String market) {
             bookChannel = Channels.book(market);
@@ -376,17 +520,33 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
         void seq(long value) {
             seq = value;
-            positionStore.put(seqKey, value);
+            seqChanged = true;
         }
 
         void pub(long value) {
             pub = value;
-            positionStore.put(pubKey, value);
+            pubChanged = true;
         }
 
         void ticker(long value) {
             ticker = value;
-            positionStore.put(tickerKey, value);
+            tickerChanged = true;
+        }
+
+        /** Writes the positions changed since the last call. */
+        void write() {
+            if (seqChanged) {
+                positionStore.put(seqKey, seq);
+                seqChanged = false;
+            }
+            if (pubChanged) {
+                positionStore.put(pubKey, pub);
+                pubChanged = false;
+            }
+            if (tickerChanged) {
+                positionStore.put(tickerKey, ticker);
+                tickerChanged = false;
+            }
         }
 
         private long stored(String key) {
@@ -414,6 +574,10 @@ final class MarketDataProcessor implements Processor<String, EngineEvent, Void, 
 
     @Override
     public void close() {
+        if (commitHook != null) {
+            commitHook.remove(writeState);
+            commitHook = null;
+        }
         if (skippedSensor != null) {
             context.metrics().removeSensor(skippedSensor);
             skippedSensor = null;

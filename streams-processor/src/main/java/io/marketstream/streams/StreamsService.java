@@ -30,19 +30,21 @@ import io.marketstream.protocol.MarketCatalog;
  * the last commit. The commit interval does not delay what clients see: Redis writes happen while
  * processing, not at commit (the usual "exactly-once adds the commit interval" applies to records a
  * downstream read_committed consumer waits for, and this job writes none besides its changelogs).
- * What the interval costs instead: each commit stalls the stream thread (flush the changelogs, wait
- * for Redis to answer everything in flight, commit the transaction: 10–50 ms on the shared benchmark
+ * What the interval costs instead: each commit stalls the stream thread (write the state changed
+ * since the last commit, wait for Redis to answer everything in flight, flush the changelogs, commit
+ * the offsets and the transaction: some round trips to the broker, 10–60 ms on the shared benchmark
  * machine), and events arriving meanwhile wait. With the usual 100 ms a tenth to a half of all events
  * met a stall, which made the p99 the stall; with {@value #COMMIT_INTERVAL_MS} ms it is one event in
  * a few hundred (docs/performance.md has the figures). The price: after a crash up to that much input
  * is processed again (re-folded events reach Redis with their old sequences and are dropped there, so
- * clients see only the delay), and the stores' cache holds that long's dirty keys. It must stay well
+ * clients see only the delay), and the processor holds that long's changed state. It must stay well
  * below the producer's transaction timeout (Kafka Streams' default under exactly-once: 10 s).
  *
  * <p>Not at-least-once: it would not take the stall away (most of a commit is the producer's flush of
  * the changelog records, which at-least-once keeps), and it would break the fold. Between commits the
- * stores' changelogs are written at different moments (cache evictions at any time, the commit's
- * flush store by store), so after a crash one store can hold an event another does not, and a store
+ * stores' changelog records are written one by one (at the commit, and evictions of the cached
+ * stores at any time), so without a transaction a crash among them leaves one store holding an event
+ * another does not, and a store
  * can be ahead of Redis: re-folding would apply a level change twice, or skip (as already folded) an
  * event whose messages never reached Redis. docs/performance.md has the
  * measurements.
@@ -51,7 +53,8 @@ public final class StreamsService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsService.class);
 
     /**
-     * The stores' write cache, shared by the stream threads. It holds back no output (the topology
+     * The write cache of the stores that keep one (the ticker's minutes; the processor writes its other
+     * stores behind itself, see {@link MarketDataTopology}), shared by the stream threads. It holds back no output (the topology
      * forwards nothing from its stores; see {@link MarketDataTopology}); it merges repeated writes to
      * a key between commits into one changelog record.
      */

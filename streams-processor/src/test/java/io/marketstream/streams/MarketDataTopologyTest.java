@@ -59,8 +59,9 @@ class MarketDataTopologyTest {
         assertThat(second.ts()).isEqualTo(11);
         assertThat(trades).containsExactly(new TradeMessage("trades.BTC-USD", 4, 1, "100.00", "0.5000", Side.BUY, 11));
 
-        KeyValueStore<String, Long> levels = harness.store(MarketDataTopology.LEVELS_STORE);
-        assertThat(levels.get("BTC-USD|S|10000")).isEqualTo(15000L);
+        KeyValueStore<String, String> book = harness.store(MarketDataTopology.BOOK_STORE);
+        long bucket = Math.floorDiv(10000L, MarketCatalog.defaults().get("BTC-USD").tickSize() * MarketDataProcessor.BUCKET_TICKS);
+        assertThat(book.get("BTC-USD|S|" + bucket)).as("the ask level, in its bucket").isEqualTo("10000:15000");
     }
 
     @Test

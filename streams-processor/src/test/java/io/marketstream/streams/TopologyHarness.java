@@ -96,7 +96,7 @@ public final class TopologyHarness implements MarketDataSink, AutoCloseable {
         return flushes;
     }
 
-    public KeyValueStore<String, Long> store(String name) {
+    public <V> KeyValueStore<String, V> store(String name) {
         return driver.getKeyValueStore(name);
     }
 

@@ -99,7 +99,8 @@ public final class StreamsToRedisBenchmark {
     }
 
     private void run(int events, List<Integer> rates, int seconds) throws Exception {
-        System.out.printf("cores %d, JVM %s%n", Runtime.getRuntime().availableProcessors(), Runtime.version());
+        System.out.printf("cores %d, JVM %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.version(), ProcStats.loadAverage());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRedis redis = EmbeddedRedis.start()) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
@@ -129,40 +130,12 @@ public final class StreamsToRedisBenchmark {
                             .get(5, TimeUnit.SECONDS);
                 }
 
-                // 1. throughput while catching up on a full topic
-                for (int i = 0; i < events; i++) {
-                    int m = i % markets.size();
-                    EngineEvent event = models.get(m).next();
-                    producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
-                }
-                producer.flush();
+                // 1. throughput while catching up on a full topic, in a fresh JVM
+                produce(producer, events);
                 Path stateDir = Files.createTempDirectory("streams-bench-");
                 StreamsService streams = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
                         kafka.bootstrapServers(), "streams-bench", stateDir);
-                long cpuBefore = cpuNanos();
-                long redisBefore = childCpuNanos();
-                streams.start();
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-                while (!caughtUp(reader) && System.nanoTime() < deadline) {
-                    Thread.sleep(50);
-                }
-                if (streams.state() != KafkaStreams.State.RUNNING || !caughtUp(reader)) {
-                    throw new IllegalStateException("the job did not catch up: " + streams.state());
-                }
-                double seconds1 = (lastPublish - firstPublish) / 1e9;
-                double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
-                double redisSeconds = (childCpuNanos() - redisBefore) / 1e9;
-                System.out.printf("throughput: %,d events in %.2f s = %,.0f events/s (first to last PUBLISH)%n",
-                        events, seconds1, events / seconds1);
-                System.out.printf("CPU used meanwhile by this JVM (broker, job, subscriber) and redis-server: %.1f s "
-                                + "= %.0f µs per event, so at most %,.0f events/s if the %d cores were ours alone%n",
-                        cpuSeconds, cpuSeconds * 1e6 / events,
-                        events / cpuSeconds * Runtime.getRuntime().availableProcessors(),
-                        Runtime.getRuntime().availableProcessors());
-                System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
-                        redisSeconds * 1e6 / events);
-
-                printCommits(streams);
+                catchUp("throughput", streams, reader, events);
 
                 // 2. latency at fixed rates
                 for (int rate : rates) {
@@ -170,18 +143,139 @@ public final class StreamsToRedisBenchmark {
                     printCommits(streams);
                 }
                 streams.close();
+
+                // 3. the catch-up again, after a restart of the job in this JVM, now warm: the code's rate
+                // once compiled, without the JIT's and the first collections' share of figure 1
+                produce(producer, events);
+                StreamsService restarted = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
+                        kafka.bootstrapServers(), "streams-bench", stateDir);
+                catchUp("throughput, job restarted in the warm JVM", restarted, reader, events);
+                restarted.close();
             } finally {
                 client.shutdown();
             }
         }
     }
 
+    private void produce(KafkaProducer<String, EngineEvent> producer, int events) {
+        for (int i = 0; i < events; i++) {
+            int m = i % markets.size();
+            EngineEvent event = models.get(m).next();
+            producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
+        }
+        producer.flush();
+    }
+
+    /** Starts the job on a topic holding {@code events} it has not processed and times its catch-up. */
+    private void catchUp(String label, StreamsService streams, RedisMarketDataReader reader, int events)
+            throws InterruptedException {
+        firstPublish = 0;
+        previous.clear();
+        long cpuBefore = cpuNanos();
+        long redisBefore = childCpuNanos();
+        Map<String, Long> threadsBefore = ProcStats.threadCpu();
+        long jitBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gcBefore = gcMillis();
+        streams.start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!caughtUp(reader) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (streams.state() != KafkaStreams.State.RUNNING || !caughtUp(reader)) {
+            throw new IllegalStateException("the job did not catch up: " + streams.state());
+        }
+        double seconds1 = (lastPublish - firstPublish) / 1e9;
+        double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
+        double redisSeconds = (childCpuNanos() - redisBefore) / 1e9;
+        System.out.printf("%s: %,d events in %.2f s = %,.0f events/s (first to last PUBLISH)%n",
+                label, events, seconds1, events / seconds1);
+        System.out.printf("CPU used meanwhile by this JVM (broker, job, subscriber) and redis-server: %.1f s "
+                        + "= %.0f µs per event, so at most %,.0f events/s if the %d cores were ours alone%n",
+                cpuSeconds, cpuSeconds * 1e6 / events,
+                events / cpuSeconds * Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().availableProcessors());
+        System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
+                redisSeconds * 1e6 / events);
+        System.out.println("  per event, by thread: " + perEvent(ProcStats.threadCpuSince(threadsBefore), events));
+        System.out.printf("  meanwhile the JIT compilers worked %.1f s and collections paused the JVM %.1f s%n",
+                (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / 1e3,
+                (gcMillis() - gcBefore) / 1e3);
+        printCommits(streams);
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
+    }
+
+    /** The busiest threads' CPU time per event, in µs. */
+    private static String perEvent(Map<String, Long> threads, int events) {
+        List<Map.Entry<String, Long>> sorted = new ArrayList<>(threads.entrySet());
+        sorted.sort(Map.Entry.<String, Long>comparingByValue().reversed());
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Long> e : sorted.subList(0, Math.min(8, sorted.size()))) {
+            String name = e.getKey().replaceAll("^streams-bench-.*-(StreamThread-#)$", "$1");
+            out.append(String.format("%s%s %.1f", out.length() == 0 ? "" : ", ", name, e.getValue() / 1e3 / events));
+        }
+        return out.toString();
+    }
+
+    private final Map<String, Double> previous = new java.util.HashMap<>();
+
     /**
-     * The stream threads' commits so far: each one stalls its thread (see StreamsService). Then where
+     * This phase's commits: how many, the changelog records and bytes the stream producers sent per commit,
+     * and the load average now.
+     */
+    private void printPhaseCommits(StreamsService streams) {
+        double commits = 0;
+        double records = 0;
+        double bytes = 0;
+        Map<String, Double> producerTimes = new java.util.TreeMap<>();
+        for (var e : streams.metrics().entrySet()) {
+            String group = e.getKey().group();
+            String name = e.getKey().name();
+            if (!(e.getValue().metricValue() instanceof Double d)) {
+                continue;
+            }
+            if ("stream-thread-metrics".equals(group) && "commit-total".equals(name)) {
+                commits += d;
+            } else if ("producer-metrics".equals(group) && "record-send-total".equals(name)) {
+                records += d;
+            } else if ("producer-metrics".equals(group) && "outgoing-byte-total".equals(name)) {
+                bytes += d;
+            } else if ("producer-metrics".equals(group) && (name.equals("flush-time-ns-total")
+                    || name.equals("txn-send-offsets-time-ns-total") || name.equals("txn-commit-time-ns-total"))) {
+                producerTimes.merge(name.replace("-time-ns-total", ""), d, Double::sum);
+            }
+        }
+        double c = commits - previous.getOrDefault("commits", 0.0);
+        double r = records - previous.getOrDefault("records", 0.0);
+        double b = bytes - previous.getOrDefault("bytes", 0.0);
+        previous.put("commits", commits);
+        previous.put("records", records);
+        previous.put("bytes", bytes);
+        StringBuilder times = new StringBuilder();
+        producerTimes.forEach((name, ns) -> {
+            double phase = ns - previous.getOrDefault(name, 0.0);
+            previous.put(name, ns);
+            times.append(String.format(" %s %.1f ms", name, c == 0 ? 0 : phase / c / 1e6));
+        });
+        System.out.printf("  this phase: %.0f commits, %.0f changelog records and %.0f kB sent per commit; per commit the"
+                        + " stream producer's%s; load average %s%n",
+                c, c == 0 ? 0 : r / c, c == 0 ? 0 : b / c / 1e3, times, ProcStats.loadAverage());
+    }
+
+    private void printCommits(StreamsService streams) {
+        printPhaseCommits(streams);
+        printCommitTotals(streams);
+    }
+
+    /**
+     * Kafka Streams' own commit figures (averages and maxima over its 30 s sample windows, totals since start): each one stalls its thread (see StreamsService). Then where
      * the commits' time went, in total: the producer's flush (changelog records) and, exactly-once,
      * sending the offsets and committing the transaction.
      */
-    private static void printCommits(StreamsService streams) {
+    private static void printCommitTotals(StreamsService streams) {
         StringBuilder line = new StringBuilder("  stream thread commits:");
         StringBuilder producer = new StringBuilder("  stream producer totals:");
         streams.metrics().forEach((name, metric) -> {
