@@ -1,9 +1,7 @@
 package io.marketstream.engine;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One account's funds in one market, in scaled units (base at the quantity scale, quote at the
@@ -24,11 +22,12 @@ final class Account {
     private RestingOrder oldest;
     private RestingOrder newest;
     private int openCount;
-    /** Open orders by client order id (only those that have one); created on first use. */
-    private Map<String, RestingOrder> openByClientId;
+    /** Its market's open orders by (account, client order id), shared by the market's accounts. */
+    private final ClientOrderIndex clientIds;
 
-    Account(long id) {
+    Account(long id, ClientOrderIndex clientIds) {
         this.id = id;
+        this.clientIds = clientIds;
     }
 
     void addOpen(RestingOrder order) {
@@ -42,10 +41,7 @@ final class Account {
         newest = order;
         openCount++;
         if (order.clientOrderId != null) {
-            if (openByClientId == null) {
-                openByClientId = new HashMap<>();
-            }
-            openByClientId.put(order.clientOrderId, order);
+            clientIds.add(order);
         }
     }
 
@@ -64,12 +60,12 @@ final class Account {
         order.accountNext = null;
         openCount--;
         if (order.clientOrderId != null) {
-            openByClientId.remove(order.clientOrderId);
+            clientIds.remove(order);
         }
     }
 
     boolean hasOpenClientOrderId(String clientOrderId) {
-        return openByClientId != null && openByClientId.containsKey(clientOrderId);
+        return clientIds.find(id, clientOrderId) != null;
     }
 
     int openCount() {

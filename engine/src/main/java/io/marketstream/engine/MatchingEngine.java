@@ -130,7 +130,7 @@ public final class MatchingEngine {
         m.baseTotal = snapshot.baseTotal();
         m.quoteTotal = snapshot.quoteTotal();
         for (MarketSnapshot.AccountState a : snapshot.accounts()) {
-            Account account = new Account(a.account());
+            Account account = m.newAccount(a.account());
             account.baseAvailable = a.baseAvailable();
             account.baseLocked = a.baseLocked();
             account.quoteAvailable = a.quoteAvailable();

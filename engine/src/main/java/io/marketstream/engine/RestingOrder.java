@@ -21,6 +21,8 @@ final class RestingOrder {
     /** Links of the owner's list of open orders (see {@link Account}). */
     RestingOrder accountPrev;
     RestingOrder accountNext;
+    /** Where {@link ClientOrderIndex} filed it (set there; only for orders with a client order id). */
+    int clientIdHash;
 
     RestingOrder(long orderId, Account owner, String clientOrderId, Side side, long price, long remaining) {
         this.orderId = orderId;
