@@ -54,7 +54,7 @@ public final class MatchingEngine {
             return List.of(rejectOutsideSequence(command, ts, RejectReason.UNKNOWN_MARKET,
                     "unknown market " + command.market()));
         }
-        List<EngineEvent> out = new ArrayList<>(4);
+        List<EngineEvent> out = new ArrayList<>(8);
         market.process(command, ts, out);
         return out;
     }

@@ -16,6 +16,8 @@ final class RestingOrder {
     final Side side;
     final long price;
     long remaining;
+    /** The level it rests at, while on the book (set by {@link OrderBook#add}). */
+    PriceLevel level;
     RestingOrder prev;
     RestingOrder next;
     /** Links of the owner's list of open orders (see {@link Account}). */
