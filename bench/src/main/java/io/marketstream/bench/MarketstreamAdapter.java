@@ -1,5 +1,6 @@
 package io.marketstream.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.marketstream.engine.MatchingEngine;
@@ -49,6 +50,11 @@ public final class MarketstreamAdapter implements EngineAdapter {
     private MatchingEngine engine;
     private OrderMix mix;
     private OrderCommand[] prefill;
+    /**
+     * One list for every command's events: each command's events are counted before the next
+     * command runs, as a service publishes them before taking the next command.
+     */
+    private final List<EngineEvent> events = new ArrayList<>();
     private OrderCommand[] commands;
     /** For each measured op that places an order, the engine id it must get; 0 for cancels. */
     private long[] expectedIds;
@@ -148,8 +154,11 @@ public final class MarketstreamAdapter implements EngineAdapter {
     @Override
     public long runAll() {
         OrderCommand[] cmds = commands;
+        List<EngineEvent> events = this.events;
         for (int k = 0; k < cmds.length; k++) {
-            count(k, engine.process(cmds[k], 0));
+            events.clear();
+            engine.process(cmds[k], 0, events);
+            count(k, events);
         }
         return trades;
     }
@@ -159,7 +168,9 @@ public final class MarketstreamAdapter implements EngineAdapter {
         if (index != nextOne++) {
             throw new IllegalStateException("runOne must go in order: expected " + (nextOne - 1) + ", got " + index);
         }
-        count(index, engine.process(commands[index], 0));
+        events.clear();
+        engine.process(commands[index], 0, events);
+        count(index, events);
         return trades;
     }
 
