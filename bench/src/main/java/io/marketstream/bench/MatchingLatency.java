@@ -1,5 +1,7 @@
 package io.marketstream.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +19,10 @@ import org.HdrHistogram.Histogram;
  *   <li><b>batched throughput</b>: {@code --batched-rounds} times (default 5), a fresh pre-filled
  *       engine and the clock around {@link EngineAdapter#runAll} (for exchange-core: publish all,
  *       then wait for a final no-op); the median round is reported with the slowest and fastest,
- *       because one round is short and this machine is shared;</li>
+ *       because one round is short and this machine is shared; with it the CPU time per op of the
+ *       calling thread (all of our engine's matching; for exchange-core only publishing) and of the
+ *       whole JVM (GC, JIT and, for exchange-core, its pipeline threads, spinning included), which
+ *       compare versions of one engine better than the rate on a shared machine;</li>
  *   <li><b>latency</b>: fresh pre-filled engine, each op alone: clock, {@link EngineAdapter#runOne}
  *       (which returns when that op's result is in), clock, into an HdrHistogram; ops are sent back
  *       to back (closed loop), so these are service times, with no queueing behind earlier ops; the
@@ -82,14 +87,28 @@ public final class MatchingLatency {
         }
 
         long[] batchedNanos = new long[batchedRounds];
+        long[] callerCpu = new long[batchedRounds];
+        long[] processCpu = new long[batchedRounds];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int r = 0; r < batchedRounds; r++) {
             adapter.start(mix);
+            long cpu0 = threads.getCurrentThreadCpuTime();
+            long process0 = ProcStats.ownCpuNanos();
             long begin = System.nanoTime();
             adapter.runAll();
             batchedNanos[r] = System.nanoTime() - begin;
+            callerCpu[r] = threads.getCurrentThreadCpuTime() - cpu0;
+            processCpu[r] = ProcStats.ownCpuNanos() - process0;
             adapter.verify();
         }
         Arrays.sort(batchedNanos);
+        Arrays.sort(callerCpu);
+        Arrays.sort(processCpu);
+        System.out.printf(Locale.ROOT, "%s: batched CPU ns per op, median of %d rounds [min..max]: calling thread %.0f"
+                        + " [%.0f..%.0f], whole JVM %.0f [%.0f..%.0f] (load %s)%n", adapter.name(), batchedRounds,
+                (double) callerCpu[batchedRounds / 2] / ops, (double) callerCpu[0] / ops,
+                (double) callerCpu[batchedRounds - 1] / ops, (double) processCpu[batchedRounds / 2] / ops,
+                (double) processCpu[0] / ops, (double) processCpu[batchedRounds - 1] / ops, ProcStats.loadAverage());
 
         adapter.start(mix);
         Histogram histogram = new Histogram(60_000_000_000L, 3);

@@ -1,9 +1,7 @@
 package io.marketstream.engine;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One account's funds in one market, in scaled units (base at the quantity scale, quote at the
@@ -24,11 +22,24 @@ final class Account {
     private RestingOrder oldest;
     private RestingOrder newest;
     private int openCount;
-    /** Open orders by client order id (only those that have one); created on first use. */
-    private Map<String, RestingOrder> openByClientId;
+    /** Its market's open orders by (account, client order id), shared by the market's accounts. */
+    private final ClientOrderIndex clientIds;
 
-    Account(long id) {
+    /**
+     * The last text each balance was published as ({@link #BASE_AVAILABLE} … {@link #QUOTE_LOCKED})
+     * and the value it was of: a fill usually changes two of an account's four balances, so the
+     * other two are published again unchanged and need not be formatted again.
+     */
+    private final long[] publishedValues = new long[4];
+    private final String[] publishedTexts = new String[4];
+    static final int BASE_AVAILABLE = 0;
+    static final int BASE_LOCKED = 1;
+    static final int QUOTE_AVAILABLE = 2;
+    static final int QUOTE_LOCKED = 3;
+
+    Account(long id, ClientOrderIndex clientIds) {
         this.id = id;
+        this.clientIds = clientIds;
     }
 
     void addOpen(RestingOrder order) {
@@ -42,10 +53,7 @@ final class Account {
         newest = order;
         openCount++;
         if (order.clientOrderId != null) {
-            if (openByClientId == null) {
-                openByClientId = new HashMap<>();
-            }
-            openByClientId.put(order.clientOrderId, order);
+            clientIds.add(order);
         }
     }
 
@@ -64,12 +72,12 @@ final class Account {
         order.accountNext = null;
         openCount--;
         if (order.clientOrderId != null) {
-            openByClientId.remove(order.clientOrderId);
+            clientIds.remove(order);
         }
     }
 
     boolean hasOpenClientOrderId(String clientOrderId) {
-        return openByClientId != null && openByClientId.containsKey(clientOrderId);
+        return clientIds.find(id, clientOrderId) != null;
     }
 
     int openCount() {
@@ -83,5 +91,16 @@ final class Account {
             all.add(o);
         }
         return all;
+    }
+
+    /** The decimal text of one of this account's balances ({@link #BASE_AVAILABLE} …) now worth {@code value}. */
+    String balanceText(int balance, long value, DecimalCache format) {
+        String text = publishedTexts[balance];
+        if (text == null || publishedValues[balance] != value) {
+            text = format.formatFresh(value);
+            publishedTexts[balance] = text;
+            publishedValues[balance] = value;
+        }
+        return text;
     }
 }

@@ -1,5 +1,7 @@
 package io.marketstream.engine;
 
+import java.nio.charset.StandardCharsets;
+
 import io.marketstream.protocol.ScaledDecimal;
 
 /**
@@ -12,6 +14,7 @@ final class DecimalCache {
     private final int scale;
     private final long[] keys = new long[SIZE];
     private final String[] values = new String[SIZE];
+    private final byte[] scratch = new byte[ScaledDecimal.MAX_FORMATTED_LENGTH];
 
     DecimalCache(int scale) {
         this.scale = scale;
@@ -23,9 +26,18 @@ final class DecimalCache {
         if (cached != null && keys[slot] == value) {
             return cached;
         }
-        String text = ScaledDecimal.format(value, scale);
+        String text = formatFresh(value);
         keys[slot] = value;
         values[slot] = text;
         return text;
+    }
+
+    /**
+     * Formats without looking in or filling the cache: for values that seldom repeat (balances),
+     * which would only push out the strings that do.
+     */
+    String formatFresh(long value) {
+        int start = ScaledDecimal.formatInto(value, scale, scratch);
+        return new String(scratch, start, scratch.length - start, StandardCharsets.ISO_8859_1);
     }
 }

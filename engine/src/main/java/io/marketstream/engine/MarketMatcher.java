@@ -53,6 +53,8 @@ final class MarketMatcher {
     final MarketSpec spec;
     final OrderBook book = new OrderBook();
     final LongObjectHashMap<Account> accounts = new LongObjectHashMap<>();
+    /** Open orders by (account, client order id), for the duplicate check. */
+    final ClientOrderIndex clientIds = new ClientOrderIndex();
     long seq;
     long nextOrderId = 1;
     long nextTradeId = 1;
@@ -68,6 +70,8 @@ final class MarketMatcher {
     private int touchedCount;
     private final DecimalCache prices;
     private final DecimalCache quantities;
+    private final DecimalCache quotes;
+    private final Taker taker = new Taker();
     private List<EngineEvent> out;
     private String commandId;
     private long ts;
@@ -76,6 +80,12 @@ final class MarketMatcher {
         this.spec = spec;
         this.prices = new DecimalCache(spec.priceScale());
         this.quantities = new DecimalCache(spec.qtyScale());
+        this.quotes = new DecimalCache(spec.quoteScale());
+    }
+
+    /** A new, empty account of this market. */
+    Account newAccount(long id) {
+        return new Account(id, clientIds);
     }
 
     private String fmtPrice(long price) {
@@ -84,6 +94,11 @@ final class MarketMatcher {
 
     private String fmtQty(long qty) {
         return quantities.format(qty);
+    }
+
+    /** A quote amount of an order or trade (notionals, fees: zero fees repeat on every trade). */
+    private String fmtQuote(long amount) {
+        return quotes.format(amount);
     }
 
     /** Applies one command, appending its events to {@code events}. */
@@ -120,6 +135,7 @@ final class MarketMatcher {
         } finally {
             java.util.Arrays.fill(touchedAccounts, 0, touchedCount, null);
             touchedCount = 0;
+            taker.account = null;
             this.out = null;
         }
     }
@@ -182,7 +198,7 @@ final class MarketMatcher {
                 OrderType.LIMIT, side, fmtPrice(price), fmtQty(qty), null, tif, c.isPostOnly()));
 
         SelfTradePrevention stp = c.stp() != null ? c.stp() : spec.selfTradePrevention();
-        Taker taker = new Taker(account, orderId, side, price, stp, true);
+        Taker taker = this.taker.start(account, orderId, side, price, stp, true);
         taker.remainingQty = qty;
         if (tif == TimeInForce.FOK && book.fillable(side, price, qty, account.id,
                 stp != SelfTradePrevention.CANCEL_OLDEST) < qty) {
@@ -239,9 +255,9 @@ final class MarketMatcher {
         long orderId = nextOrderId++;
         out.add(new OrderAccepted(spec.symbol(), ++seq, commandId, ts, orderId, account.id, c.clientOrderId(),
                 OrderType.MARKET, side, null, c.qty() == null ? null : fmtQty(qty),
-                c.quoteAmount() == null ? null : spec.formatQuote(quoteAmount), null, false));
+                c.quoteAmount() == null ? null : fmtQuote(quoteAmount), null, false));
         long limit = side == Side.BUY ? bandHigh() : bandLow();
-        Taker taker = new Taker(account, orderId, side, limit,
+        Taker taker = this.taker.start(account, orderId, side, limit,
                 c.stp() != null ? c.stp() : spec.selfTradePrevention(), false);
         taker.remainingQty = qty;
         taker.remainingQuote = quoteAmount;
@@ -348,7 +364,7 @@ final class MarketMatcher {
                     + ScaledDecimal.format(available, scale));
             return;
         }
-        Account target = account != null ? account : accounts.getIfAbsentPutWithKey(c.account(), Account::new);
+        Account target = account != null ? account : accounts.getIfAbsentPutWithKey(c.account(), this::newAccount);
         long signed = deposit ? amount : -amount;
         if (base) {
             target.baseAvailable += signed;
@@ -374,26 +390,32 @@ final class MarketMatcher {
         NO_FUNDS
     }
 
-    /** The incoming order while it matches. */
+    /**
+     * The incoming order while it matches. One instance per market, reset by {@link #start} for each
+     * incoming order (one command matches at a time), so placing an order allocates no taker.
+     */
     private static final class Taker {
-        final Account account;
-        final long orderId;
-        final Side side;
+        Account account;
+        long orderId;
+        Side side;
         /** Worst acceptable price: the limit price, or the band's edge for a market order. */
-        final long limit;
-        final SelfTradePrevention stp;
+        long limit;
+        SelfTradePrevention stp;
         /** A limit order, whose funds were locked at {@link #limit} on acceptance. */
-        final boolean locked;
+        boolean locked;
         long remainingQty;
-        long remainingQuote = Long.MAX_VALUE;
+        long remainingQuote;
 
-        Taker(Account account, long orderId, Side side, long limit, SelfTradePrevention stp, boolean locked) {
+        Taker start(Account account, long orderId, Side side, long limit, SelfTradePrevention stp, boolean locked) {
             this.account = account;
             this.orderId = orderId;
             this.side = side;
             this.limit = limit;
             this.stp = stp;
             this.locked = locked;
+            this.remainingQty = 0;
+            this.remainingQuote = Long.MAX_VALUE;
+            return this;
         }
     }
 
@@ -461,7 +483,7 @@ final class MarketMatcher {
         touch(buyer, BASE | QUOTE);
         touch(seller, BASE | QUOTE);
         if (buyerFee > 0 || sellerFee > 0) {
-            Account fees = accounts.getIfAbsentPutWithKey(spec.feeAccount(), Account::new);
+            Account fees = accounts.getIfAbsentPutWithKey(spec.feeAccount(), this::newAccount);
             fees.baseAvailable += buyerFee;
             fees.quoteAvailable += sellerFee;
             touch(fees, (buyerFee > 0 ? BASE : 0) | (sellerFee > 0 ? QUOTE : 0));
@@ -477,9 +499,9 @@ final class MarketMatcher {
         }
         lastTradePrice = price;
         String buyerFeeText = fmtQty(buyerFee);
-        String sellerFeeText = spec.formatQuote(sellerFee);
+        String sellerFeeText = fmtQuote(sellerFee);
         out.add(new Trade(spec.symbol(), ++seq, commandId, ts, nextTradeId++, fmtPrice(price),
-                fmtQty(qty), spec.formatQuote(notional), t.side, maker.orderId, t.orderId, maker.account,
+                fmtQty(qty), fmtQuote(notional), t.side, maker.orderId, t.orderId, maker.account,
                 t.account.id, takerBuys ? sellerFeeText : buyerFeeText, takerBuys ? spec.quote() : spec.base(),
                 takerBuys ? buyerFeeText : sellerFeeText, takerBuys ? spec.base() : spec.quote()));
     }
@@ -692,11 +714,13 @@ final class MarketMatcher {
             Account account = touchedAccounts[i];
             if ((touchedAssets[i] & BASE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.base(),
-                        fmtQty(account.baseAvailable), fmtQty(account.baseLocked)));
+                        account.balanceText(Account.BASE_AVAILABLE, account.baseAvailable, quantities),
+                        account.balanceText(Account.BASE_LOCKED, account.baseLocked, quantities)));
             }
             if ((touchedAssets[i] & QUOTE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.quote(),
-                        spec.formatQuote(account.quoteAvailable), spec.formatQuote(account.quoteLocked)));
+                        account.balanceText(Account.QUOTE_AVAILABLE, account.quoteAvailable, quotes),
+                        account.balanceText(Account.QUOTE_LOCKED, account.quoteLocked, quotes)));
             }
         }
     }
@@ -714,6 +738,7 @@ final class MarketMatcher {
         long base = 0;
         long quote = 0;
         int open = 0;
+        int withClientId = 0;
         for (Account a : accounts.values()) {
             if (a.baseAvailable < 0 || a.baseLocked < 0 || a.quoteAvailable < 0 || a.quoteLocked < 0) {
                 throw new IllegalStateException("account " + a.id + " has a negative balance");
@@ -726,8 +751,11 @@ final class MarketMatcher {
                         + orders.size());
             }
             for (RestingOrder o : orders) {
-                if (o.clientOrderId != null && !a.hasOpenClientOrderId(o.clientOrderId)) {
-                    throw new IllegalStateException("open order " + o.orderId + " is missing from the client id index");
+                if (o.clientOrderId != null) {
+                    if (clientIds.find(a.id, o.clientOrderId) != o) {
+                        throw new IllegalStateException("open order " + o.orderId + " is missing from the client id index");
+                    }
+                    withClientId++;
                 }
                 if (book.find(o.orderId) != o) {
                     throw new IllegalStateException("open order " + o.orderId + " of " + a.id + " is not on the book");
@@ -745,6 +773,10 @@ final class MarketMatcher {
             open += a.openCount();
             base += a.baseAvailable + a.baseLocked;
             quote += a.quoteAvailable + a.quoteLocked;
+        }
+        if (withClientId != clientIds.size()) {
+            throw new IllegalStateException("the client id index holds " + clientIds.size() + " orders, the accounts "
+                    + withClientId + " with a client order id");
         }
         if (open != book.orderCount()) {
             throw new IllegalStateException("accounts hold " + open + " open orders, the book " + book.orderCount());

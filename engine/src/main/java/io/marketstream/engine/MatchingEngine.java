@@ -49,14 +49,24 @@ public final class MatchingEngine {
      * @param ts the command's submission time (epoch ms), copied onto every event
      */
     public List<EngineEvent> process(OrderCommand command, long ts) {
+        List<EngineEvent> out = new ArrayList<>(8);
+        process(command, ts, out);
+        return out;
+    }
+
+    /**
+     * {@link #process(OrderCommand, long)} appending the events to {@code out} instead of a new
+     * list, for a caller that handles each command's events before the next command and can reuse
+     * one list (the events themselves are new objects every time and may be kept).
+     */
+    public void process(OrderCommand command, long ts, List<EngineEvent> out) {
         MarketMatcher market = markets.get(command.market());
         if (market == null) {
-            return List.of(rejectOutsideSequence(command, ts, RejectReason.UNKNOWN_MARKET,
+            out.add(rejectOutsideSequence(command, ts, RejectReason.UNKNOWN_MARKET,
                     "unknown market " + command.market()));
+            return;
         }
-        List<EngineEvent> out = new ArrayList<>(4);
         market.process(command, ts, out);
-        return out;
     }
 
     /**
@@ -130,7 +140,7 @@ public final class MatchingEngine {
         m.baseTotal = snapshot.baseTotal();
         m.quoteTotal = snapshot.quoteTotal();
         for (MarketSnapshot.AccountState a : snapshot.accounts()) {
-            Account account = new Account(a.account());
+            Account account = m.newAccount(a.account());
             account.baseAvailable = a.baseAvailable();
             account.baseLocked = a.baseLocked();
             account.quoteAvailable = a.quoteAvailable();

@@ -19,12 +19,20 @@ import io.marketstream.protocol.Side;
 final class OrderBook {
     private final NavigableMap<Long, PriceLevel> bids = new TreeMap<>(Collections.reverseOrder());
     private final NavigableMap<Long, PriceLevel> asks = new TreeMap<>();
-    private final LongObjectHashMap<RestingOrder> byId = new LongObjectHashMap<>();
+    /**
+     * The same levels by price, for the lookup of every order placed: a few thousand entries in
+     * primitive arrays, where the tree is a descent through boxed keys. The trees keep the order.
+     */
+    private final LongObjectHashMap<PriceLevel> bidsByPrice = new LongObjectHashMap<>();
+    private final LongObjectHashMap<PriceLevel> asksByPrice = new LongObjectHashMap<>();
+    /** The first level of each tree (null when the side is empty), read by every match step. */
+    private PriceLevel bestBid;
+    private PriceLevel bestAsk;
+    private final OrderIndex byId = new OrderIndex();
 
     /** The best level of a side (highest bid, lowest ask), or null if the side is empty. */
     PriceLevel best(Side side) {
-        Map.Entry<Long, PriceLevel> first = sideOf(side).firstEntry();
-        return first == null ? null : first.getValue();
+        return side == Side.BUY ? bestBid : bestAsk;
     }
 
     /**
@@ -32,13 +40,13 @@ final class OrderBook {
      * nothing of it remains, and its level when the level empties.
      */
     void take(RestingOrder order, long qty) {
-        PriceLevel level = sideOf(order.side).get(order.price);
+        PriceLevel level = order.level;
         level.reduce(order, qty);
         if (order.remaining == 0) {
             level.remove(order);
             byId.remove(order.orderId);
             if (level.isEmpty()) {
-                sideOf(order.side).remove(order.price);
+                removeLevel(order.side, level);
             }
         }
     }
@@ -77,17 +85,47 @@ final class OrderBook {
     }
 
     void add(RestingOrder order) {
-        if (byId.containsKey(order.orderId)) {
-            throw new IllegalStateException("order " + order.orderId + " is already on the book");
+        byId.put(order);
+        boolean buy = order.side == Side.BUY;
+        LongObjectHashMap<PriceLevel> byPrice = buy ? bidsByPrice : asksByPrice;
+        PriceLevel level = byPrice.get(order.price);
+        if (level == null) {
+            level = new PriceLevel(order.price);
+            byPrice.put(order.price, level);
+            sideOf(order.side).put(order.price, level);
+            PriceLevel best = buy ? bestBid : bestAsk;
+            if (best == null || (buy ? order.price > best.price : order.price < best.price)) {
+                if (buy) {
+                    bestBid = level;
+                } else {
+                    bestAsk = level;
+                }
+            }
         }
-        byId.put(order.orderId, order);
-        sideOf(order.side).computeIfAbsent(order.price, PriceLevel::new).append(order);
+        level.append(order);
+        order.level = level;
+    }
+
+    private void removeLevel(Side side, PriceLevel level) {
+        NavigableMap<Long, PriceLevel> tree = sideOf(side);
+        tree.remove(level.price);
+        if (side == Side.BUY) {
+            bidsByPrice.remove(level.price);
+            if (bestBid == level) {
+                bestBid = tree.isEmpty() ? null : tree.firstEntry().getValue();
+            }
+        } else {
+            asksByPrice.remove(level.price);
+            if (bestAsk == level) {
+                bestAsk = tree.isEmpty() ? null : tree.firstEntry().getValue();
+            }
+        }
     }
 
     /** Every resting order in arrival order (ascending id), for snapshots. */
     List<RestingOrder> ordersById() {
         List<RestingOrder> all = new ArrayList<>(byId.size());
-        byId.forEachValue(all::add);
+        byId.forEach(all::add);
         all.sort((a, b) -> Long.compare(a.orderId, b.orderId));
         return all;
     }
@@ -102,11 +140,10 @@ final class OrderBook {
         if (order == null) {
             return null;
         }
-        NavigableMap<Long, PriceLevel> side = sideOf(order.side);
-        PriceLevel level = side.get(order.price);
+        PriceLevel level = order.level;
         level.remove(order);
         if (level.isEmpty()) {
-            side.remove(order.price);
+            removeLevel(order.side, level);
         }
         return order;
     }
@@ -150,7 +187,7 @@ final class OrderBook {
                 RestingOrder prev = null;
                 for (RestingOrder o = level.head(); o != null; o = o.next) {
                     if (o.prev != prev || o.price != level.price || o.side != side || o.remaining <= 0
-                            || byId.get(o.orderId) != o) {
+                            || o.level != level || byId.get(o.orderId) != o) {
                         throw new IllegalStateException("inconsistent order " + o.orderId + " at " + level.price);
                     }
                     total += o.remaining;
@@ -162,6 +199,20 @@ final class OrderBook {
                             + level.count() + " but holds " + total + "/" + count);
                 }
                 seen += count;
+            }
+        }
+        for (Side side : Side.values()) {
+            NavigableMap<Long, PriceLevel> tree = sideOf(side);
+            LongObjectHashMap<PriceLevel> byPrice = side == Side.BUY ? bidsByPrice : asksByPrice;
+            PriceLevel best = best(side);
+            if (byPrice.size() != tree.size() || best != (tree.isEmpty() ? null : tree.firstEntry().getValue())) {
+                throw new IllegalStateException(side + " levels: " + tree.size() + " in order, " + byPrice.size()
+                        + " by price, best cached as " + (best == null ? "none" : best.price));
+            }
+            for (PriceLevel level : tree.values()) {
+                if (byPrice.get(level.price) != level) {
+                    throw new IllegalStateException(side + " level " + level.price + " is missing from the price index");
+                }
             }
         }
         if (seen != byId.size()) {

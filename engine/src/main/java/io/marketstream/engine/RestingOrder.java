@@ -16,11 +16,15 @@ final class RestingOrder {
     final Side side;
     final long price;
     long remaining;
+    /** The level it rests at, while on the book (set by {@link OrderBook#add}). */
+    PriceLevel level;
     RestingOrder prev;
     RestingOrder next;
     /** Links of the owner's list of open orders (see {@link Account}). */
     RestingOrder accountPrev;
     RestingOrder accountNext;
+    /** Where {@link ClientOrderIndex} filed it (set there; only for orders with a client order id). */
+    int clientIdHash;
 
     RestingOrder(long orderId, Account owner, String clientOrderId, Side side, long price, long remaining) {
         this.orderId = orderId;

@@ -399,4 +399,26 @@ class MatchingEngineTest {
         assertThat(restored.process(next, 9)).isEqualTo(engine.process(next, 9));
         assertThat(restored.stateHash()).isEqualTo(engine.stateHash());
     }
+
+    @Test
+    void shouldAppendToACallersListTheSameEventsItWouldReturn() {
+        MatchingEngine returning = new MatchingEngine(new MarketCatalog(List.of(SPEC)));
+        MatchingEngine appending = new MatchingEngine(new MarketCatalog(List.of(SPEC)));
+        List<OrderCommand> commands = List.of(
+                new Deposit("d1", MKT, 1, "BTC", "10", 0), new Deposit("d2", MKT, 1, "USD", "100000", 0),
+                new Deposit("d3", MKT, 2, "BTC", "10", 0), new Deposit("d4", MKT, 2, "USD", "100000", 0),
+                new PlaceLimitOrder("p1", MKT, 1, "a", Side.SELL, "100", "1", 0),
+                new PlaceLimitOrder("p2", MKT, 2, "b", Side.BUY, "100", "0.5", 0),
+                new CancelOrder("x1", MKT, 1, 1, 0),
+                new PlaceLimitOrder("p3", "ETH-USD", 2, "c", Side.BUY, "100", "0.5", 0));
+        List<EngineEvent> reused = new ArrayList<>();
+        for (OrderCommand c : commands) {
+            reused.clear();
+            appending.process(c, 7, reused);
+            assertThat(reused).isNotEmpty().isEqualTo(returning.process(c, 7));
+        }
+        assertThat(reused).singleElement().isInstanceOfSatisfying(OrderRejected.class,
+                r -> assertThat(r.reason()).isEqualTo(RejectReason.UNKNOWN_MARKET));
+        assertThat(appending.stateHash()).isEqualTo(returning.stateHash());
+    }
 }

@@ -44,14 +44,27 @@ class ScaledDecimalTest {
     }
 
     @Property
-    void writeProducesFormatsTextAsBytes(@ForAll long value, @ForAll @IntRange(min = 0, max = 18) int scale,
-                                         @ForAll @IntRange(min = 0, max = 5) int offset) {
-        if (value == Long.MIN_VALUE) {
-            return;
+    void shouldFormatEveryLongAtEveryScaleAsItsPlainDecimal(@ForAll long value,
+                                                            @ForAll @IntRange(min = 0, max = 18) int scale) {
+        long v = value == Long.MIN_VALUE ? Long.MAX_VALUE : value;
+        String expected = BigDecimal.valueOf(v, scale).toPlainString();
+        assertThat(ScaledDecimal.format(v, scale)).isEqualTo(expected);
+        byte[] scratch = new byte[ScaledDecimal.MAX_FORMATTED_LENGTH + 3];
+        scratch[0] = 'x';
+        int start = ScaledDecimal.formatInto(v, scale, scratch);
+        assertThat(new String(scratch, start, scratch.length - start, java.nio.charset.StandardCharsets.ISO_8859_1))
+                .isEqualTo(expected);
+        assertThat(scratch[0]).as("nothing written before the text").isEqualTo((byte) 'x');
+    }
+
+    @Test
+    void shouldFormatTheEdgesOfTheRange() {
+        for (int scale = 0; scale <= 18; scale++) {
+            for (long v : new long[] {0, 1, -1, 9, 10, 99, 100, Long.MAX_VALUE, -Long.MAX_VALUE, 999_999_999_999_999_999L}) {
+                assertThat(ScaledDecimal.format(v, scale)).as(v + " at " + scale)
+                        .isEqualTo(BigDecimal.valueOf(v, scale).toPlainString());
+            }
         }
-        byte[] dest = new byte[offset + ScaledDecimal.MAX_LENGTH];
-        int end = ScaledDecimal.write(value, scale, dest, offset);
-        assertThat(new String(dest, offset, end - offset, java.nio.charset.StandardCharsets.US_ASCII))
-                .isEqualTo(ScaledDecimal.format(value, scale));
+        assertThatThrownBy(() -> ScaledDecimal.format(Long.MIN_VALUE, 2)).isInstanceOf(ArithmeticException.class);
     }
 }

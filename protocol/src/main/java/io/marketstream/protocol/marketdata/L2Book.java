@@ -25,7 +25,8 @@ public final class L2Book {
     /** The checksum of the current top levels, or -1 when a change may have moved them. */
     private long checksum = -1;
     /** The checksum's text: 2 × {@link BookChecksum#DEPTH} levels of price, quantity and three separators. */
-    private final byte[] text = new byte[2 * BookChecksum.DEPTH * (2 * ScaledDecimal.MAX_LENGTH + 2)];
+    private final byte[] text = new byte[2 * BookChecksum.DEPTH * (2 * ScaledDecimal.MAX_FORMATTED_LENGTH + 2)];
+    private final byte[] digits = new byte[ScaledDecimal.MAX_FORMATTED_LENGTH];
     private final CRC32 crc = new CRC32();
 
     public L2Book(MarketSpec spec) {
@@ -123,9 +124,16 @@ public final class L2Book {
         if (pos > 0) {
             text[pos++] = ':';
         }
-        pos = ScaledDecimal.write(level.getKey(), spec.priceScale(), text, pos);
+        pos = append(level.getKey(), spec.priceScale(), pos);
         text[pos++] = ':';
-        return ScaledDecimal.write(level.getValue(), spec.qtyScale(), text, pos);
+        return append(level.getValue(), spec.qtyScale(), pos);
+    }
+
+    private int append(long value, int scale, int pos) {
+        int start = ScaledDecimal.formatInto(value, scale, digits);
+        int length = digits.length - start;
+        System.arraycopy(digits, start, text, pos, length);
+        return pos + length;
     }
 
     /**
