@@ -248,8 +248,8 @@ final class BookTopic extends Topic {
             fanOut(done.firstSeq, done.singleBids, done.singleAsks, done.single.getBytes(StandardCharsets.UTF_8));
             return;
         }
-        long[] bidPrices = toArray(done.bids);
-        long[] askPrices = toArray(done.asks);
+        long[] bidPrices = BookView.toArray(done.bids);
+        long[] askPrices = BookView.toArray(done.asks);
         BookMessage merged = new BookMessage(channel, BookMessage.DELTA, done.firstSeq, u,
                 levels(Side.BUY, bidPrices), levels(Side.SELL, askPrices), book.checksum(), ts);
         hub.metrics().merged(done.count - 1);
@@ -279,15 +279,6 @@ final class BookTopic extends Topic {
         for (long p : prices) {
             Long qty = book.view(side).get(p);
             out.add(new PriceLevel(spec.formatPrice(p), spec.formatQty(qty == null ? 0 : qty)));
-        }
-        return out;
-    }
-
-    private static long[] toArray(TreeSet<Long> prices) {
-        long[] out = new long[prices.size()];
-        int i = 0;
-        for (long p : prices) {
-            out[i++] = p;
         }
         return out;
     }

@@ -259,7 +259,8 @@ final class BookView {
         return BookChecksum.of(format(bids), format(asks));
     }
 
-    private static long[] toArray(TreeSet<Long> prices) {
+    /** The prices, in the set's order. */
+    static long[] toArray(TreeSet<Long> prices) {
         long[] out = new long[prices.size()];
         int i = 0;
         for (long p : prices) {
