@@ -151,13 +151,14 @@ class EdgeResilienceIT {
         }
     }
 
-    /** Occupies every fan-out thread of the node until the returned latch is counted down. */
-    private static java.util.concurrent.CountDownLatch blockFanout(EdgeNode node) throws InterruptedException {
-        int threads = ((java.util.concurrent.ThreadPoolExecutor) node.hub().fanout()).getMaximumPoolSize();
+    /** Occupies every thread of one of the node's pools until the returned latch is counted down. */
+    private static java.util.concurrent.CountDownLatch block(java.util.concurrent.ExecutorService pool)
+            throws InterruptedException {
+        int threads = ((java.util.concurrent.ThreadPoolExecutor) pool).getMaximumPoolSize();
         java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         for (int i = 0; i < threads; i++) {
-            node.hub().fanout().execute(() -> {
+            pool.execute(() -> {
                 started.countDown();
                 try {
                     release.await();
@@ -208,7 +209,7 @@ class EdgeResilienceIT {
             int rawBefore = rawMessages.size();
 
             // the node falls behind: 40 book deltas (changes all over the book) and 40 trades wait in its inbox
-            java.util.concurrent.CountDownLatch release = blockFanout(node);
+            java.util.concurrent.CountDownLatch release = block(node.hub().fanout());
             for (int i = 0; i < 40; i++) {
                 feed.delta(6, 80);
                 fixture.publisher.publishTrade(new TradeMessage("trades.BTC-USD", i + 1, i + 1, "100.00", "1.0000",
@@ -238,25 +239,6 @@ class EdgeResilienceIT {
         }
     }
 
-    /** Occupies every writer thread of the node until the returned latch is counted down. */
-    private static java.util.concurrent.CountDownLatch blockWriters(EdgeNode node) throws InterruptedException {
-        java.util.concurrent.ExecutorService writers = node.hub().writers();
-        int threads = ((java.util.concurrent.ThreadPoolExecutor) writers).getMaximumPoolSize();
-        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(threads);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        for (int i = 0; i < threads; i++) {
-            writers.execute(() -> {
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-        }
-        started.await();
-        return release;
-    }
 
     @Test
     void shouldHoldTheNextDeltasInTheTopicWhileTheWritersAreBehindAndSendThemMerged() throws Exception {
@@ -273,7 +255,7 @@ class EdgeResilienceIT {
             otherBook.apply(other.next());
 
             // the writers hand nothing to Jetty: the first delta's fan-out cannot finish, the next ones wait in the topic
-            java.util.concurrent.CountDownLatch release = blockWriters(node);
+            java.util.concurrent.CountDownLatch release = block(node.hub().writers());
             for (int i = 0; i < 40; i++) {
                 feed.delta(6, 80);
             }
