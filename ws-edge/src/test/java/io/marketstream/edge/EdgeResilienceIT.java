@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
@@ -172,7 +173,7 @@ class EdgeResilienceIT {
     }
 
     @Test
-    void shouldMergeTheDeltasANodeFellBehindOnIntoOneContinuousDeltaButNeverTrades() throws Exception {
+    void shouldSendTheDeltasANodeFellBehindOnInOneRoundMergingTheOldestBeyondTheCapButNeverTrades() throws Exception {
         EdgeNode node = node(defaults());
         BookFeed feed = new BookFeed(BTC, fixture.publisher, 11);
         feed.snapshot(60);
@@ -180,12 +181,14 @@ class EdgeResilienceIT {
             BookReplica raw = new BookReplica(BTC, 0);
             BookReplica top = new BookReplica(BTC, 10);
             List<JsonNode> rawMessages = new ArrayList<>();
+            List<String> rawTexts = new ArrayList<>();
             long[] nextTrade = {1};
             java.util.function.Consumer<JsonNode> receive = message -> {
                 String ch = message.path("ch").asText();
                 if (ch.equals("book.BTC-USD")) {
                     raw.apply(message); // asserts U = previous u + 1 and the checksum after applying it
                     rawMessages.add(message);
+                    rawTexts.add(client.lastText);
                 } else if (ch.equals("book.BTC-USD.10")) {
                     top.apply(message);
                 } else if (ch.equals("trades.BTC-USD")) {
@@ -221,13 +224,22 @@ class EdgeResilienceIT {
             while (raw.u != feed.u || nextTrade[0] <= 40 || top.u != feed.u) {
                 receive.accept(client.next());
             }
-            assertThat(rawMessages.size() - rawBefore).as("one raw message for the 40 deltas").isEqualTo(1);
+            int cap = BookTopic.MAX_MESSAGES_PER_ROUND;
+            assertThat(rawMessages.size() - rawBefore).as("at most the cap of raw messages for the 40 deltas")
+                    .isEqualTo(cap);
             JsonNode merged = rawMessages.get(rawBefore);
+            long mergedUpTo = before + 40 - (cap - 1);
             assertThat(merged.get("U").asLong()).as("covers from the first delta it merged").isEqualTo(before + 1);
-            assertThat(merged.get("u").asLong()).as("to the last").isEqualTo(feed.u);
-            assertThat(raw.matches(feed.truth)).as("the merged delta leaves the same book as the 40 deltas").isTrue();
+            assertThat(merged.get("u").asLong()).as("to the last of the oldest").isEqualTo(mergedUpTo);
+            for (int i = 1; i < cap; i++) {
+                JsonNode single = rawMessages.get(rawBefore + i);
+                assertThat(single.get("U").asLong()).as("then one delta each, as published").isEqualTo(mergedUpTo + i)
+                        .isEqualTo(single.get("u").asLong());
+            }
+            assertThat(raw.matches(feed.truth)).as("the deltas, the oldest merged, leave the same book as the 40")
+                    .isTrue();
             assertThat(top.matches(feed.truth)).isTrue();
-            assertThat(node.metrics().mergedDeltas()).isEqualTo(39);
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(40 - cap);
 
             // caught up: single deltas go out as published again
             feed.delta();
@@ -236,6 +248,29 @@ class EdgeResilienceIT {
             }
             assertThat(raw.mergedDeltas).isEqualTo(1);
             assertThat(raw.matches(feed.truth)).isTrue();
+
+            // behind by fewer than the cap: every delta goes out as published, byte for byte, in one round
+            long mergedBeforeShort = node.metrics().mergedDeltas();
+            before = feed.u;
+            rawBefore = rawMessages.size();
+            release = block(node.hub().fanout());
+            List<String> published = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                published.add(Json.write(feed.delta(6, 80)));
+            }
+            await().until(() -> node.hub().topic("book.BTC-USD").inboxed() == 10);
+            release.countDown();
+            while (raw.u != feed.u || top.u != feed.u) {
+                receive.accept(client.next());
+            }
+            assertThat(rawMessages.size() - rawBefore).as("one raw message per delta").isEqualTo(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(rawTexts.get(rawBefore + i)).as("delta %d as published", i).isEqualTo(published.get(i));
+            }
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(mergedBeforeShort);
+            assertThat(raw.mergedDeltas).isEqualTo(1);
+            assertThat(raw.matches(feed.truth)).isTrue();
+            assertThat(top.matches(feed.truth)).isTrue();
         }
     }
 

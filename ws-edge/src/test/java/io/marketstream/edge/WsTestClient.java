@@ -115,10 +115,14 @@ final class WsTestClient implements AutoCloseable {
         }
     }
 
+    /** The text of the message {@link #next()} returned last, as it came. */
+    volatile String lastText;
+
     /** The next message (within 10 s). */
     JsonNode next() throws InterruptedException {
         String message = received.poll(10, TimeUnit.SECONDS);
         assertThat(message).as("a message within 10 s").isNotNull();
+        lastText = message;
         return Json.mapper().valueToTree(Json.read(message, Object.class));
     }
 
