@@ -76,8 +76,10 @@ import io.marketstream.bench.EpochMicros;
  *       them and exits. Unsubscribing first matters: a client that closes while the node is still writing
  *       book messages to it can deadlock the node (see {@code docs/performance.md}).</li>
  * </ul>
- * Both hand each text message to the same code. Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
- * client's own cost per message stays small; every delta's {@code U} is checked against the previous
+ * Both hand each text message to the same code. Messages are parsed by position ({@code U}, {@code u}, {@code ts}) in
+ * their bytes, not with a JSON reader and without making a String (Netty's frame is copied into a buffer of its
+ * event loop; its UTF-8 validation is off: the node's frames are ASCII JSON), so that the client's own cost per
+ * message stays small; every delta's {@code U} is checked against the previous
  * {@code u} of its connection. Exits by itself when stdin closes (its parent died).
  */
 public final class FanoutLoad {
@@ -179,7 +181,8 @@ public final class FanoutLoad {
 
         @Override
         public void onWebSocketText(String message) {
-            subscriber.onText(message);
+            byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
+            subscriber.onText(bytes, bytes.length);
         }
 
         @Override
@@ -229,7 +232,7 @@ public final class FanoutLoad {
             WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                     .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(EmptyHttpHeaders.INSTANCE)
                     .maxFramePayloadLength(16 * 1024 * 1024).handleCloseFrames(false).dropPongFrames(true)
-                    .handshakeTimeoutMillis(60_000).build();
+                    .handshakeTimeoutMillis(60_000).withUTF8Validator(false).build();
             bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -249,6 +252,9 @@ public final class FanoutLoad {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
     }
+
+    /** A copy of the frame being read, one per event loop (frames are handled one at a time on a loop). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
     /** Called on the connection's event loop, one frame at a time. */
     private final class NettyEndpoint extends SimpleChannelInboundHandler<WebSocketFrame> implements Link {
@@ -278,8 +284,16 @@ public final class FanoutLoad {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof TextWebSocketFrame) {
-                // the node's messages are ASCII JSON: Latin-1 decoding is a plain copy and yields the same text
-                subscriber.onText(frame.content().toString(StandardCharsets.ISO_8859_1));
+                // parsed as bytes (the node's messages are ASCII JSON) in a buffer of the event loop's: no String
+                io.netty.buffer.ByteBuf content = frame.content();
+                int length = content.readableBytes();
+                byte[] scratch = SCRATCH.get();
+                if (scratch.length < length) {
+                    scratch = new byte[Math.max(length, 2 * scratch.length)];
+                    SCRATCH.set(scratch);
+                }
+                content.getBytes(content.readerIndex(), scratch, 0, length);
+                subscriber.onText(scratch, length);
             } else if (frame instanceof CloseWebSocketFrame close) {
                 closes.computeIfAbsent(close.statusCode(), c -> new AtomicInteger()).incrementAndGet();
                 ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), null)).addListener(f -> ctx.close());
@@ -496,15 +510,59 @@ public final class FanoutLoad {
                 .getProcessCpuTime();
     }
 
+    private static final byte[] BOOK = BOOK_PREFIX.getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TYPE = "\"type\":\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] SNAPSHOT = "snapshot".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] FIRST = "\"U\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] LAST = "\"u\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CS = "\"cs\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TS = "\"ts\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] RESYNC = "\"resync\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] OK = "{\"op\":\"ok\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] ERROR = "{\"op\":\"error\"".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** Whether {@code text[at..]} starts with {@code prefix}. */
+    static boolean startsWith(byte[] text, int length, byte[] prefix, int at) {
+        if (at < 0 || at + prefix.length > length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (text[at + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first index of {@code key} in {@code text[from..length)}, or -1. */
+    static int indexOf(byte[] text, int length, byte[] key, int from) {
+        for (int i = Math.max(0, from); i + key.length <= length; i++) {
+            if (text[i] == key[0] && startsWith(text, length, key, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The last index of {@code key} in {@code text[0..length)}, or -1. */
+    static int lastIndexOf(byte[] text, int length, byte[] key) {
+        for (int i = length - key.length; i >= 0; i--) {
+            if (text[i] == key[0] && startsWith(text, length, key, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Reads a non-negative integer field ({@code "name":123}) after {@code from}; -1 if absent. */
-    static long field(String message, String key, int from) {
-        int at = message.indexOf(key, from);
+    static long field(byte[] text, int length, byte[] key, int from) {
+        int at = indexOf(text, length, key, from);
         if (at < 0) {
             return -1;
         }
         long value = 0;
-        for (int i = at + key.length(); i < message.length(); i++) {
-            char c = message.charAt(i);
+        for (int i = at + key.length; i < length; i++) {
+            int c = text[i];
             if (c < '0' || c > '9') {
                 break;
             }
@@ -519,18 +577,20 @@ public final class FanoutLoad {
         private volatile long lastU = -1;
         volatile boolean waiting;
 
-        void onText(String message) {
-            if (message.startsWith(BOOK_PREFIX)) {
+        /** One text message, {@code text[0..length)} (ASCII JSON), parsed by position without a String. */
+        void onText(byte[] text, int length) {
+            if (startsWith(text, length, BOOK, 0)) {
                 long receivedMicros = EpochMicros.now();
-                int after = message.indexOf("\"type\":\"");
-                boolean snapshot = message.startsWith("snapshot", after + 8);
-                long first = field(message, "\"U\":", after);
-                long last = field(message, "\"u\":", after);
-                long ts = field(message, "\"ts\":", message.lastIndexOf("\"cs\":"));
+                int after = indexOf(text, length, TYPE, 0);
+                boolean snapshot = startsWith(text, length, SNAPSHOT, after + TYPE.length);
+                long first = field(text, length, FIRST, after);
+                long last = field(text, length, LAST, after);
+                // ts follows cs, the last of the levels: search from the end
+                long ts = field(text, length, TS, lastIndexOf(text, length, CS));
                 messages.increment();
                 if (snapshot) {
                     snapshots.increment();
-                    if (message.contains("\"resync\"")) {
+                    if (indexOf(text, length, RESYNC, 0) >= 0) {
                         resyncs.increment();
                     }
                     if (waiting && awaitSnapshot) {
@@ -553,14 +613,15 @@ public final class FanoutLoad {
                 lastU = last;
                 return;
             }
-            if (message.startsWith("{\"op\":\"ok\"") || message.startsWith("{\"op\":\"error\"")) {
-                if (message.startsWith("{\"op\":\"error\"")) {
+            boolean error = startsWith(text, length, ERROR, 0);
+            if (error || startsWith(text, length, OK, 0)) {
+                if (error) {
                     errors.increment();
                     if (errors.sum() <= 3) {
-                        System.err.println("error reply: " + message);
+                        System.err.println("error reply: " + new String(text, 0, length, StandardCharsets.UTF_8));
                     }
                 }
-                if (waiting && (!awaitSnapshot || message.startsWith("{\"op\":\"error\""))) {
+                if (waiting && (!awaitSnapshot || error)) {
                     waiting = false;
                     awaited.countDown();
                 }
