@@ -56,8 +56,9 @@ import io.marketstream.bench.EpochMicros;
  * node, driven by commands on stdin, one per line, each answered with one line on stdout ({@code key=value}
  * pairs). Two WebSocket clients (no permessage-deflate in either), chosen with {@code --client}:
  * <ul>
- *   <li>{@code netty} (the default): Netty's WebSocket client codec on {@code --loops} event loops (default 1)
- *       for all connections; each frame is read on its loop, where it arrives, with no hand-off;</li>
+ *   <li>{@code netty} (the default): Netty's WebSocket client codec for the handshake, then a frame reader of our
+ *       own ({@link FrameReader}: no object per frame), on {@code --loops} event loops (default 1) for all
+ *       connections; each frame is read on its loop, where it arrives, with no hand-off;</li>
  *   <li>{@code jetty}: one Jetty {@link WebSocketClient} (the figures before 2026-11-21 22:00 used it); it costs
  *       the load several times the CPU per message, which on two cores limits what the edge can be shown to do.</li>
  * </ul>
@@ -182,7 +183,7 @@ public final class FanoutLoad {
         @Override
         public void onWebSocketText(String message) {
             byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
-            subscriber.onText(bytes, bytes.length);
+            subscriber.onText(bytes, bytes.length, EpochMicros.now());
         }
 
         @Override
@@ -253,6 +254,120 @@ public final class FanoutLoad {
         }
     }
 
+    /**
+     * Reads the node's WebSocket frames (unmasked, as a server sends them) straight from the socket's bytes, with no
+     * frame objects: each text message is copied into the event loop's buffer and handed to the subscriber; pings
+     * are answered, close frames counted and answered. Replaces Netty's frame decoder once the handshake is done
+     * (Netty's decoder, aggregator and protocol handler made one or more objects per frame).
+     */
+    private final class FrameReader extends io.netty.handler.codec.ByteToMessageDecoder {
+        private final Subscriber subscriber;
+        /** A message in fragments (not sent by the node, handled all the same), else null. */
+        private io.netty.buffer.ByteBuf fragments;
+        private int fragmentedOpcode;
+        private long receivedMicros;
+
+        FrameReader(Subscriber subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, List<Object> out) {
+            // the frames of one read arrived together: one receive time for them all
+            receivedMicros = -1;
+            while (in.readableBytes() >= 2) {
+                int at = in.readerIndex();
+                int b0 = in.getUnsignedByte(at);
+                int b1 = in.getUnsignedByte(at + 1);
+                boolean masked = (b1 & 0x80) != 0;
+                long length = b1 & 0x7F;
+                int header = 2;
+                if (length == 126) {
+                    if (in.readableBytes() < 4) {
+                        return;
+                    }
+                    length = in.getUnsignedShort(at + 2);
+                    header = 4;
+                } else if (length == 127) {
+                    if (in.readableBytes() < 10) {
+                        return;
+                    }
+                    length = in.getLong(at + 2);
+                    header = 10;
+                }
+                if (masked || length > 16 * 1024 * 1024) {
+                    throw new IllegalStateException("a server frame must be unmasked and at most 16 MiB");
+                }
+                if (in.readableBytes() < header + length) {
+                    return;
+                }
+                int size = (int) length;
+                int payload = at + header;
+                in.readerIndex(payload + size);
+                boolean fin = (b0 & 0x80) != 0;
+                int opcode = b0 & 0x0F;
+                switch (opcode) {
+                    case 0x1, 0x2, 0x0 -> message(ctx, in, payload, size, fin, opcode);
+                    case 0x8 -> {
+                        int code = size >= 2 ? in.getUnsignedShort(payload) : 1005;
+                        closes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                        ctx.writeAndFlush(new CloseWebSocketFrame(code == 1005 ? 1000 : code, null))
+                                .addListener(f -> ctx.close());
+                    }
+                    case 0x9 -> ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
+                            in.retainedSlice(payload, size)));
+                    default -> { }
+                }
+            }
+        }
+
+        private void message(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, int payload, int size, boolean fin,
+                             int opcode) {
+            if (opcode != 0 && fin && fragments == null) {
+                if (opcode == 0x1) {
+                    text(in, payload, size);
+                }
+                return;
+            }
+            if (opcode != 0) {
+                fragmentedOpcode = opcode;
+                fragments = ctx.alloc().heapBuffer();
+            }
+            if (fragments == null) {
+                throw new IllegalStateException("a continuation frame without a first fragment");
+            }
+            fragments.writeBytes(in, payload, size);
+            if (fin) {
+                if (fragmentedOpcode == 0x1) {
+                    text(fragments, fragments.readerIndex(), fragments.readableBytes());
+                }
+                fragments.release();
+                fragments = null;
+            }
+        }
+
+        private void text(io.netty.buffer.ByteBuf in, int from, int length) {
+            byte[] scratch = SCRATCH.get();
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, 2 * scratch.length)];
+                SCRATCH.set(scratch);
+            }
+            in.getBytes(from, scratch, 0, length);
+            if (receivedMicros < 0) {
+                receivedMicros = EpochMicros.now();
+            }
+            subscriber.onText(scratch, length, receivedMicros);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            if (fragments != null) {
+                fragments.release();
+                fragments = null;
+            }
+        }
+    }
+
     /** A copy of the frame being read, one per event loop (frames are handled one at a time on a loop). */
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
 
@@ -272,6 +387,10 @@ public final class FanoutLoad {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                // from now on frames are read by FrameReader, straight from the socket's bytes (bytes the codec's
+                // decoder still held are handed on to it when it is removed)
+                ctx.pipeline().replace(io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder.class, "frames",
+                        new FrameReader(subscriber));
                 channel = ctx.channel();
                 handshaken = true;
                 opened.accept(null);
@@ -293,7 +412,7 @@ public final class FanoutLoad {
                     SCRATCH.set(scratch);
                 }
                 content.getBytes(content.readerIndex(), scratch, 0, length);
-                subscriber.onText(scratch, length);
+                subscriber.onText(scratch, length, EpochMicros.now());
             } else if (frame instanceof CloseWebSocketFrame close) {
                 closes.computeIfAbsent(close.statusCode(), c -> new AtomicInteger()).incrementAndGet();
                 ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), null)).addListener(f -> ctx.close());
@@ -338,6 +457,7 @@ public final class FanoutLoad {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        warmUpParsing();
         FanoutLoad load = new FanoutLoad(host, port, client, loops);
         System.out.println("ready pid=" + ProcessHandle.current().pid() + " client=" + client
                 + (client.equals("netty") ? " loops=" + loops : "") + " jvm=\""
@@ -571,22 +691,52 @@ public final class FanoutLoad {
         return value;
     }
 
+    /**
+     * Reads a book message's fields by position into {@code out}: whether it is a snapshot (1 or 0), {@code U},
+     * {@code u} and {@code ts} (-1 where absent).
+     */
+    static void parseBook(byte[] text, int length, long[] out) {
+        int after = indexOf(text, length, TYPE, 0);
+        out[0] = startsWith(text, length, SNAPSHOT, after + TYPE.length) ? 1 : 0;
+        out[1] = field(text, length, FIRST, after);
+        out[2] = field(text, length, LAST, after);
+        // ts follows cs, the last of the levels: search from the end
+        out[3] = field(text, length, TS, lastIndexOf(text, length, CS));
+    }
+
+    /**
+     * Has the JIT compile {@link #parseBook} before the first measurement, so that compiling it does not take the
+     * load JVM's CPU in the measured window (the node's JIT warms up on the benchmark's warm-up instead).
+     */
+    static long warmUpParsing() {
+        byte[] sample = ("{\"ch\":\"book.BTC-USD\",\"type\":\"delta\",\"U\":123456,\"u\":123456,\"bids\":"
+                + "[[\"99.98\",\"1.2300\"],[\"99.50\",\"0.0000\"]],\"asks\":[[\"100.02\",\"4.5600\"]],"
+                + "\"cs\":3141592653,\"ts\":1763700000000}").getBytes(StandardCharsets.ISO_8859_1);
+        long[] out = new long[4];
+        long sum = 0;
+        for (int i = 0; i < 200_000; i++) {
+            parseBook(sample, sample.length - (i & 1), out);
+            sum += out[1] + out[3];
+        }
+        return sum;
+    }
+
     /** One connection's receiving side: called for one message at a time, so its fields need no lock. */
     public final class Subscriber {
+        private final long[] parsed = new long[4];
         private volatile Link link;
         private volatile long lastU = -1;
         volatile boolean waiting;
 
         /** One text message, {@code text[0..length)} (ASCII JSON), parsed by position without a String. */
-        void onText(byte[] text, int length) {
+        void onText(byte[] text, int length, long receivedMicros) {
             if (startsWith(text, length, BOOK, 0)) {
-                long receivedMicros = EpochMicros.now();
-                int after = indexOf(text, length, TYPE, 0);
-                boolean snapshot = startsWith(text, length, SNAPSHOT, after + TYPE.length);
-                long first = field(text, length, FIRST, after);
-                long last = field(text, length, LAST, after);
-                // ts follows cs, the last of the levels: search from the end
-                long ts = field(text, length, TS, lastIndexOf(text, length, CS));
+                long[] fields = parsed;
+                parseBook(text, length, fields);
+                boolean snapshot = fields[0] == 1;
+                long first = fields[1];
+                long last = fields[2];
+                long ts = fields[3];
                 messages.increment();
                 if (snapshot) {
                     snapshots.increment();
