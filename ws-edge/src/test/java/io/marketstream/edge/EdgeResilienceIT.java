@@ -313,6 +313,58 @@ class EdgeResilienceIT {
     }
 
     @Test
+    void shouldDeliverEachRoundsFramesInOrderBetweenPingsAndBeforeTheClose() throws Exception {
+        // pings every 50 ms to a silent client: Jetty's PING frames and the node's ping notices go out between
+        // and beside rounds of ten frames each, which the writers hand to Jetty together (one write each)
+        EdgeNode node = node(defaults().heartbeat(Duration.ofMillis(50), Duration.ofSeconds(10))
+                .drainGrace(Duration.ofMillis(300)));
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 13);
+        feed.snapshot(40);
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
+            BookReplica book = new BookReplica(BTC, 0);
+            client.subscribe("book.BTC-USD");
+            book.apply(client.next(BookReplica::isBook));
+            long mergedBefore = node.metrics().mergedDeltas();
+            for (int round = 0; round < 8; round++) {
+                java.util.concurrent.CountDownLatch release = block(node.hub().fanout());
+                for (int i = 0; i < 10; i++) {
+                    feed.delta(4, 60);
+                }
+                await().pollInterval(Duration.ofMillis(5))
+                        .until(() -> node.hub().topic("book.BTC-USD").inboxed() == 10);
+                release.countDown();
+                Thread.sleep(60);
+            }
+            node.drain();
+            assertThat(client.awaitClose()).as("closed after the grace, once").isEqualTo(1012);
+            int pings = 0;
+            int reconnects = 0;
+            int deltasAfterPing = 0;
+            JsonNode message;
+            while ((message = client.poll(Duration.ofMillis(200))) != null) {
+                if (BookReplica.isBook(message)) {
+                    book.apply(message); // asserts U = previous u + 1 and the checksum
+                    assertThat(reconnects).as("no book message after the reconnect notice").isZero();
+                    deltasAfterPing += pings > 0 ? 1 : 0;
+                } else if ("ping".equals(message.path("op").asText())) {
+                    pings++;
+                } else if ("reconnect".equals(message.path("op").asText())) {
+                    reconnects++;
+                    assertThat(message.get("resume").get("book.BTC-USD").asLong()).isEqualTo(feed.u);
+                }
+            }
+            assertThat(book.u).as("every round arrived, in order, before the close").isEqualTo(feed.u);
+            assertThat(book.matches(feed.truth)).isTrue();
+            assertThat(book.deltas).as("one message per delta: nothing merged").isEqualTo(80);
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(mergedBefore);
+            assertThat(pings).as("ping notices went out between the rounds").isPositive();
+            assertThat(client.pingFrames.get()).as("and PING frames, each answered").isPositive();
+            assertThat(deltasAfterPing).isPositive();
+            assertThat(reconnects).isEqualTo(1);
+        }
+    }
+
+    @Test
     void shouldCloseAClientThatStaysBehindWith4008() throws Exception {
         EdgeNode node = node(defaults().queueLimits(16 * 1024, 256 * 1024).slowConsumerTimeout(Duration.ofSeconds(1))
                 .socketSendBufferBytes(8 * 1024));

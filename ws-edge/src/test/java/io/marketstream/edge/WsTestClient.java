@@ -53,6 +53,7 @@ final class WsTestClient implements AutoCloseable {
 
         @Override
         public void onWebSocketPing(ByteBuffer payload) {
+            pingFrames.incrementAndGet();
             session.sendPong(payload, Callback.NOOP);
             session.demand();
         }
@@ -65,6 +66,8 @@ final class WsTestClient implements AutoCloseable {
     }
 
     private final Endpoint endpoint = new Endpoint();
+    /** PING frames received (each answered with a PONG). */
+    final java.util.concurrent.atomic.AtomicInteger pingFrames = new java.util.concurrent.atomic.AtomicInteger();
 
     WsTestClient(WebSocketClient client, int port) throws Exception {
         this(client, port, new ClientUpgradeRequest());
