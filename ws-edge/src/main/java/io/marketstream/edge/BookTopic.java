@@ -87,7 +87,7 @@ final class BookTopic extends Topic {
 
     /** The deltas of one batch from the inbox, applied to the copy in order, not yet fanned out. */
     private static final class Run {
-        /** How many of the run's first deltas go out merged into one (0 or 1: none). */
+        /** How many of the run's first deltas go out merged into one (0: none). */
         final int mergeFirst;
         int count;
         long firstSeq;
@@ -399,14 +399,14 @@ final class BookTopic extends Topic {
             recent.removeFirst();
         }
         BookView.Upstream published = new BookView.Upstream(message.firstSeq(), u, bidPrices, askPrices, ts,
-                null);
+                payload.getBytes(StandardCharsets.UTF_8));
         if (run == null) {
-            fanOut(message.firstSeq(), bidPrices, askPrices, List.of(withBytes(published, payload)));
+            fanOut(message.firstSeq(), bidPrices, askPrices, List.of(published));
             return;
         }
         if (run.count == 0) {
             run.firstSeq = message.firstSeq();
-            run.first = withBytes(published, payload);
+            run.first = published;
         }
         run.count++;
         for (long p : bidPrices) {
@@ -416,7 +416,7 @@ final class BookTopic extends Topic {
             run.asks.add(p);
         }
         if (run.count > run.mergeFirst) {
-            run.out.add(run.count == 1 ? run.first : withBytes(published, payload));
+            run.out.add(published);
             return;
         }
         for (long p : bidPrices) {
@@ -428,12 +428,6 @@ final class BookTopic extends Topic {
         if (run.count == run.mergeFirst) {
             mergeFirst(run);
         }
-    }
-
-    /** The message as published, byte for byte. */
-    private static BookView.Upstream withBytes(BookView.Upstream message, String payload) {
-        return new BookView.Upstream(message.firstSeq(), message.lastSeq(), message.bidPrices(), message.askPrices(),
-                message.ts(), payload.getBytes(StandardCharsets.UTF_8));
     }
 
     private long[] set(Side side, List<PriceLevel> levels) {
