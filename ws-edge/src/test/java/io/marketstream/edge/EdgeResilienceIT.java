@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -611,6 +612,20 @@ class EdgeResilienceIT {
             assertThat(live.session().isOpen()).as("a client that answers pings stays").isTrue();
             JsonNode ping = live.next(m -> "ping".equals(m.path("op").asText()));
             assertThat(ping.get("ts").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void shouldAnswerAClientsPingFrameWithAPong() throws Exception {
+        EdgeNode node = node(defaults());
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
+            for (int i = 1; i <= 3; i++) {
+                client.session().sendPing(ByteBuffer.wrap(new byte[] {(byte) i}),
+                        org.eclipse.jetty.websocket.api.Callback.NOOP);
+                int expected = i;
+                await().atMost(Duration.ofSeconds(5)).until(() -> client.pongFrames.get() == expected);
+            }
+            assertThat(client.session().isOpen()).isTrue();
         }
     }
 

@@ -59,6 +59,12 @@ final class WsTestClient implements AutoCloseable {
         }
 
         @Override
+        public void onWebSocketPong(ByteBuffer payload) {
+            pongFrames.incrementAndGet();
+            session.demand();
+        }
+
+        @Override
         public void onWebSocketClose(int statusCode, String reason) {
             closeReason = reason;
             closeCode.complete(statusCode);
@@ -66,6 +72,8 @@ final class WsTestClient implements AutoCloseable {
     }
 
     private final Endpoint endpoint = new Endpoint();
+    /** PONG frames received. */
+    final java.util.concurrent.atomic.AtomicInteger pongFrames = new java.util.concurrent.atomic.AtomicInteger();
     /** PING frames received (each answered with a PONG). */
     final java.util.concurrent.atomic.AtomicInteger pingFrames = new java.util.concurrent.atomic.AtomicInteger();
 
