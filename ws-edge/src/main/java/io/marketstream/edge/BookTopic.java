@@ -40,13 +40,16 @@ import io.marketstream.protocol.marketdata.PriceLevel;
  * are kept in memory so that a client resuming on this node usually needs no Redis read.
  *
  * <p>Behind: when the inbox held several deltas at once (the node fell behind the publisher), each is
- * still checked and applied to the copy in order, but they are fanned out as <em>one</em> delta: {@code U}
- * of the first, {@code u} and {@code ts} of the last, every price any of them changed with its quantity
- * after the last (0 if gone), and the last one's {@code cs} (which the copy was checked against). Levels
- * carry absolute quantities, so a client applying it ends with the same book as one applying each delta;
- * it costs one encoding and one message per subscriber instead of one per delta, so the node catches up
- * instead of sending ever older deltas. A delta that arrives alone (the node keeps up) goes out as
- * published, byte for byte. Counted as {@code marketstream_edge_merged_deltas_total}.
+ * still checked and applied to the copy in order, and they go out in one fan-out round, each as published,
+ * byte for byte, one frame each: queued together, a connection's frames share one write, so the cost of being
+ * behind is bytes, not writes. If more than {@value #MAX_MESSAGES_PER_ROUND} waited, the oldest are first merged
+ * into one delta: {@code U} of the first, {@code u}, {@code ts} and {@code cs} of the last merged (the copy was
+ * checked against that {@code cs}), every price any of them changed with its quantity after the last merged (0
+ * if gone). Levels carry absolute quantities, so a client applying it ends with the same book as one applying
+ * each delta; the cap bounds what a round adds per connection while the node catches up. A delta that arrives
+ * alone (the node keeps up) goes out as published too. Merges are counted as
+ * {@code marketstream_edge_merged_deltas_total}. Views other than the upstream channel's own (a depth, a cadence)
+ * see the book only after the batch and send one delta of their own for it.
  */
 final class BookTopic extends Topic {
     private static final Logger log = LoggerFactory.getLogger(BookTopic.class);
@@ -70,17 +73,38 @@ final class BookTopic extends Topic {
 
     /** The fan-out under way (under the monitor), else null. */
     private FanoutRound fanning;
-    /** Deltas applied to the copy and not yet fanned out, while {@link #receive(List)} merges (else null). */
+    /** Deltas applied to the copy and not yet fanned out, while {@link #receive(List)} takes a batch (else null). */
     private Run run;
 
+    /**
+     * At most this many messages per fan-out round when the topic is behind: the deltas that waited in the inbox
+     * go out as published, one frame each, but if there are more than this, the oldest of them are merged into one
+     * first. A round's frames share each connection's write, so a message costs its bytes, not a write; the cap
+     * bounds the bytes (and the client's work) a round adds per connection while the latest delta still goes out
+     * as it is.
+     */
+    static final int MAX_MESSAGES_PER_ROUND = 16;
+
+    /** The deltas of one batch from the inbox, applied to the copy in order, not yet fanned out. */
     private static final class Run {
+        /** How many of the run's first deltas go out merged into one (0: none). */
+        final int mergeFirst;
         int count;
         long firstSeq;
-        String single;
-        long[] singleBids;
-        long[] singleAsks;
+        /** Every price the run changed (for the derived views, which see only the book at its end). */
         final TreeSet<Long> bids = new TreeSet<>(Collections.reverseOrder());
         final TreeSet<Long> asks = new TreeSet<>();
+        /** The prices the merged first deltas changed, until they are merged. */
+        final TreeSet<Long> mergedBids = new TreeSet<>(Collections.reverseOrder());
+        final TreeSet<Long> mergedAsks = new TreeSet<>();
+        /** The messages for the views of the upstream channel itself, in order. */
+        final List<BookView.Upstream> out = new ArrayList<>();
+        /** The first delta as published (goes out as it is if the merge is cut short after it). */
+        BookView.Upstream first;
+
+        Run(int mergeFirst) {
+            this.mergeFirst = mergeFirst;
+        }
     }
 
     BookTopic(ChannelHub hub, MarketSpec spec) {
@@ -215,18 +239,23 @@ final class BookTopic extends Topic {
         reloadNeeded = true;
         if (run != null) {
             // the copy is not to be trusted: nothing of the run goes out; the reload resyncs every subscriber
-            run = new Run();
+            run = new Run(0);
         }
     }
 
-    /** Several messages at once: the deltas among them that follow each other are fanned out as one. */
+    /**
+     * Several messages at once (the topic fell behind): the deltas among them that follow each other go out in one
+     * fan-out round, each as published, except that beyond {@link #MAX_MESSAGES_PER_ROUND} the oldest are merged
+     * into one.
+     */
     @Override
     protected void receive(List<String> payloads) {
         if (payloads.size() == 1) {
             receive(payloads.get(0));
             return;
         }
-        run = new Run();
+        int excess = payloads.size() - MAX_MESSAGES_PER_ROUND;
+        run = new Run(excess > 0 ? excess + 1 : 0);
         try {
             for (String payload : payloads) {
                 receive(payload);
@@ -237,31 +266,40 @@ final class BookTopic extends Topic {
         }
     }
 
-    /** Fans out the deltas applied since the last call as one (as published if it was only one). */
+    /** Fans out the deltas applied since the last call, in one round. */
     private void fanOutRun() {
         Run done = run;
         if (done == null || done.count == 0) {
             return;
         }
-        run = new Run();
-        if (done.count == 1) {
-            fanOut(done.firstSeq, done.singleBids, done.singleAsks, done.single.getBytes(StandardCharsets.UTF_8));
-            return;
+        run = new Run(0);
+        if (done.count < done.mergeFirst) {
+            // cut short (a snapshot or a gap follows): what was to be merged is all there is
+            mergeFirst(done);
         }
-        long[] bidPrices = BookView.toArray(done.bids);
-        long[] askPrices = BookView.toArray(done.asks);
-        BookMessage merged = new BookMessage(channel, BookMessage.DELTA, done.firstSeq, u,
-                levels(Side.BUY, bidPrices), levels(Side.SELL, askPrices), book.checksum(), ts);
-        hub.metrics().merged(done.count - 1);
-        fanOut(done.firstSeq, bidPrices, askPrices, Json.writeBytes(merged));
+        fanOut(done.firstSeq, BookView.toArray(done.bids), BookView.toArray(done.asks), done.out);
     }
 
-    private void fanOut(long firstSeq, long[] bidPrices, long[] askPrices, byte[] bytes) {
+    /** Adds the run's first deltas, merged into one, to its messages (the copy is at the last of them now). */
+    private void mergeFirst(Run run) {
+        if (run.count == 1) {
+            run.out.add(run.first);
+            return;
+        }
+        long[] bidPrices = BookView.toArray(run.mergedBids);
+        long[] askPrices = BookView.toArray(run.mergedAsks);
+        BookMessage merged = new BookMessage(channel, BookMessage.DELTA, run.firstSeq, u,
+                levels(Side.BUY, bidPrices), levels(Side.SELL, askPrices), book.checksum(), ts);
+        hub.metrics().merged(run.count - 1);
+        run.out.add(new BookView.Upstream(run.firstSeq, u, bidPrices, askPrices, ts, Json.writeBytes(merged)));
+    }
+
+    private void fanOut(long firstSeq, long[] bidPrices, long[] askPrices, List<BookView.Upstream> messages) {
         FanoutRound started = newRound();
         fanning = started;
         try {
             for (BookView view : views.values()) {
-                view.changed(firstSeq, bidPrices, askPrices, bytes);
+                view.changed(firstSeq, bidPrices, askPrices, messages);
             }
         } finally {
             fanning = null;
@@ -351,7 +389,7 @@ final class BookTopic extends Topic {
             reloadNeeded = true;
             if (run != null) {
                 // the copy is wrong: nothing of it goes out; the reload resyncs every subscriber
-                run = new Run();
+                run = new Run(0);
             }
             recover();
             return;
@@ -360,15 +398,15 @@ final class BookTopic extends Topic {
         if (recent.size() > RECENT) {
             recent.removeFirst();
         }
+        BookView.Upstream published = new BookView.Upstream(message.firstSeq(), u, bidPrices, askPrices, ts,
+                payload.getBytes(StandardCharsets.UTF_8));
         if (run == null) {
-            fanOut(message.firstSeq(), bidPrices, askPrices, payload.getBytes(StandardCharsets.UTF_8));
+            fanOut(message.firstSeq(), bidPrices, askPrices, List.of(published));
             return;
         }
         if (run.count == 0) {
             run.firstSeq = message.firstSeq();
-            run.single = payload;
-            run.singleBids = bidPrices;
-            run.singleAsks = askPrices;
+            run.first = published;
         }
         run.count++;
         for (long p : bidPrices) {
@@ -376,6 +414,19 @@ final class BookTopic extends Topic {
         }
         for (long p : askPrices) {
             run.asks.add(p);
+        }
+        if (run.count > run.mergeFirst) {
+            run.out.add(published);
+            return;
+        }
+        for (long p : bidPrices) {
+            run.mergedBids.add(p);
+        }
+        for (long p : askPrices) {
+            run.mergedAsks.add(p);
+        }
+        if (run.count == run.mergeFirst) {
+            mergeFirst(run);
         }
     }
 

@@ -92,10 +92,23 @@ final class BookView {
         }
     }
 
-    /** The topic's book changed at these prices (already applied); {@code upstream} is the message as published. */
-    void changed(long firstSeq, long[] bidPrices, long[] askPrices, byte[] upstream) {
+    /**
+     * One upstream message to fan out: its bytes as they go on the wire (as published, or a merge of several),
+     * the sequences it covers, the prices it changed and its {@code ts}.
+     */
+    record Upstream(long firstSeq, long lastSeq, long[] bidPrices, long[] askPrices, long ts, byte[] bytes) {
+    }
+
+    /**
+     * The topic's book changed (already applied) by the upstream messages {@code upstream}, in order, which together
+     * cover {@code firstSeq} to the topic's {@code u} and changed {@code bidPrices} and {@code askPrices}. A view of
+     * the upstream channel itself (full depth, raw) sends each of them as it is, one frame each, in one fan-out
+     * round: queued together, they share each connection's write. A derived view sends one delta of its own
+     * (raw) or keeps the prices for its next tick (timed): it only sees the book as it is after the last.
+     */
+    void changed(long firstSeq, long[] bidPrices, long[] askPrices, List<Upstream> upstream) {
         if (key.isUpstream()) {
-            deliver(upstream, firstSeq, bidPrices, askPrices);
+            deliver(upstream, bidPrices, askPrices);
             return;
         }
         if (bids == null) {
@@ -162,17 +175,44 @@ final class BookView {
         dirtyAsks.clear();
         BookMessage message = new BookMessage(key.name(), BookMessage.DELTA, firstSeq, topic.u(),
                 levels(Side.BUY, bidPrices), levels(Side.SELL, askPrices), checksum(), topic.ts());
-        deliver(Json.writeBytes(message), firstSeq, bidPrices, askPrices);
+        deliver(List.of(new Upstream(firstSeq, topic.u(), bidPrices, askPrices, topic.ts(), Json.writeBytes(message))),
+                bidPrices, askPrices);
     }
 
-    private void deliver(byte[] bytes, long firstSeq, long[] bidPrices, long[] askPrices) {
-        lastU = topic.u();
-        topic.hub().metrics().fannedOut(topic.ts());
+    /**
+     * Sends messages that follow each other ({@code batch}, the last ending at the topic's {@code u}; together they
+     * changed {@code bidPrices} and {@code askPrices}) to every subscriber in step with the view: the same bytes to
+     * each, every message as a frame of its own, in order. A subscriber that is not in step (it joined, resumed or
+     * owes a snapshot), or whose connection lags (before the batch or in the middle of it), is instead owed every
+     * price of the batch and gets one delta built from the view's state (now, or once it caught up): the book is
+     * already at the batch's end, so only such a delta, to the topic's {@code u} with all of the batch's prices,
+     * leaves its book right.
+     */
+    private void deliver(List<Upstream> batch, long[] bidPrices, long[] askPrices) {
+        Upstream last = batch.get(batch.size() - 1);
+        long firstSeq = batch.get(0).firstSeq();
+        lastU = last.lastSeq();
+        topic.hub().metrics().fannedOut(last.ts());
+        FanoutRound round = topic.round();
+        subscribers:
         for (BookSub sub : subs) {
             if (sub.catchingUp) {
                 continue;
             }
             Outbox out = sub.connection.outbox();
+            int sent = 0;
+            if (!sub.wantsSnapshot && !sub.hasPending() && sub.lastSeq == firstSeq - 1) {
+                for (; sent < batch.size() && !out.isLagging(); sent++) {
+                    Upstream message = batch.get(sent);
+                    if (!out.send(message.bytes(), sub.type, round)) {
+                        continue subscribers;
+                    }
+                    sub.lastSeq = message.lastSeq();
+                }
+            }
+            if (sent == batch.size()) {
+                continue;
+            }
             if (out.isLagging()) {
                 if (!sub.wantsSnapshot) {
                     sub.addPending(bidPrices, askPrices);
@@ -181,11 +221,9 @@ final class BookView {
                         sub.owesSnapshot(BookMessage.RESYNC_SLOW_CONSUMER);
                     }
                 }
-            } else if (sub.wantsSnapshot || sub.hasPending() || sub.lastSeq != firstSeq - 1) {
+            } else {
                 sub.addPending(bidPrices, askPrices);
                 flush(sub);
-            } else if (out.send(bytes, sub.type, topic.round())) {
-                sub.lastSeq = lastU;
             }
         }
     }

@@ -109,6 +109,9 @@ public final class Connection implements Session.Listener {
     @Override
     public void onWebSocketPing(ByteBuffer payload) {
         lastInboundNanos = System.nanoTime();
+        // a listener that takes pings answers them itself (Jetty only answers for listeners that do not)
+        session.sendPong(payload, org.eclipse.jetty.websocket.api.Callback.from(() -> { },
+                e -> log.debug("Pong to {} failed", remoteAddress, e)));
         session.demand();
     }
 

@@ -33,6 +33,9 @@ import io.marketstream.redis.RedisMarketDataSubscriber;
 public final class EdgeNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EdgeNode.class);
 
+    /** Jetty's output buffer per write: frames smaller than a quarter of it are gathered into it. */
+    static final int OUTPUT_BUFFER_BYTES = 32 * 1024;
+
     private final EdgeConfig config;
     private final MarketCatalog catalog;
     private final RedisClient redis;
@@ -70,6 +73,10 @@ public final class EdgeNode implements AutoCloseable {
         WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, context, container -> {
             container.setMaxTextMessageSize(config.maxMessageBytes());
             container.setIdleTimeout(config.jettyIdleTimeout());
+            // what a connection's writer hands Jetty at once (a fan-out round: up to BookTopic.MAX_MESSAGES_PER_ROUND
+            // frames) is gathered in one buffer of this size and written in one go; it is taken from Jetty's pool
+            // for the write only, so an idle connection holds none
+            container.setOutputBufferSize(OUTPUT_BUFFER_BYTES);
             container.addMapping("/ws", (request, response, callback) -> {
                 String origin = request.getHeaders().get("Origin");
                 if (!config.allowedOrigins().isEmpty() && (origin == null || !config.allowedOrigins().contains(origin))) {

@@ -120,7 +120,8 @@ final class Outbox {
         boolean wake;
         synchronized (pending) {
             pending.add(utf8);
-            if (round != null) {
+            // a round's frames come one after another: the round is counted once per outbox, not per frame
+            if (round != null && (rounds.isEmpty() || rounds.get(rounds.size() - 1) != round)) {
                 round.added();
                 rounds.add(round);
             }

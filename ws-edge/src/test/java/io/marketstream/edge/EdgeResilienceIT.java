@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.Side;
@@ -172,7 +174,7 @@ class EdgeResilienceIT {
     }
 
     @Test
-    void shouldMergeTheDeltasANodeFellBehindOnIntoOneContinuousDeltaButNeverTrades() throws Exception {
+    void shouldSendTheDeltasANodeFellBehindOnInOneRoundMergingTheOldestBeyondTheCapButNeverTrades() throws Exception {
         EdgeNode node = node(defaults());
         BookFeed feed = new BookFeed(BTC, fixture.publisher, 11);
         feed.snapshot(60);
@@ -180,12 +182,14 @@ class EdgeResilienceIT {
             BookReplica raw = new BookReplica(BTC, 0);
             BookReplica top = new BookReplica(BTC, 10);
             List<JsonNode> rawMessages = new ArrayList<>();
+            List<String> rawTexts = new ArrayList<>();
             long[] nextTrade = {1};
             java.util.function.Consumer<JsonNode> receive = message -> {
                 String ch = message.path("ch").asText();
                 if (ch.equals("book.BTC-USD")) {
                     raw.apply(message); // asserts U = previous u + 1 and the checksum after applying it
                     rawMessages.add(message);
+                    rawTexts.add(client.lastText);
                 } else if (ch.equals("book.BTC-USD.10")) {
                     top.apply(message);
                 } else if (ch.equals("trades.BTC-USD")) {
@@ -221,13 +225,22 @@ class EdgeResilienceIT {
             while (raw.u != feed.u || nextTrade[0] <= 40 || top.u != feed.u) {
                 receive.accept(client.next());
             }
-            assertThat(rawMessages.size() - rawBefore).as("one raw message for the 40 deltas").isEqualTo(1);
+            int cap = BookTopic.MAX_MESSAGES_PER_ROUND;
+            assertThat(rawMessages.size() - rawBefore).as("at most the cap of raw messages for the 40 deltas")
+                    .isEqualTo(cap);
             JsonNode merged = rawMessages.get(rawBefore);
+            long mergedUpTo = before + 40 - (cap - 1);
             assertThat(merged.get("U").asLong()).as("covers from the first delta it merged").isEqualTo(before + 1);
-            assertThat(merged.get("u").asLong()).as("to the last").isEqualTo(feed.u);
-            assertThat(raw.matches(feed.truth)).as("the merged delta leaves the same book as the 40 deltas").isTrue();
+            assertThat(merged.get("u").asLong()).as("to the last of the oldest").isEqualTo(mergedUpTo);
+            for (int i = 1; i < cap; i++) {
+                JsonNode single = rawMessages.get(rawBefore + i);
+                assertThat(single.get("U").asLong()).as("then one delta each, as published").isEqualTo(mergedUpTo + i)
+                        .isEqualTo(single.get("u").asLong());
+            }
+            assertThat(raw.matches(feed.truth)).as("the deltas, the oldest merged, leave the same book as the 40")
+                    .isTrue();
             assertThat(top.matches(feed.truth)).isTrue();
-            assertThat(node.metrics().mergedDeltas()).isEqualTo(39);
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(40 - cap);
 
             // caught up: single deltas go out as published again
             feed.delta();
@@ -236,6 +249,29 @@ class EdgeResilienceIT {
             }
             assertThat(raw.mergedDeltas).isEqualTo(1);
             assertThat(raw.matches(feed.truth)).isTrue();
+
+            // behind by fewer than the cap: every delta goes out as published, byte for byte, in one round
+            long mergedBeforeShort = node.metrics().mergedDeltas();
+            before = feed.u;
+            rawBefore = rawMessages.size();
+            release = block(node.hub().fanout());
+            List<String> published = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                published.add(Json.write(feed.delta(6, 80)));
+            }
+            await().until(() -> node.hub().topic("book.BTC-USD").inboxed() == 10);
+            release.countDown();
+            while (raw.u != feed.u || top.u != feed.u) {
+                receive.accept(client.next());
+            }
+            assertThat(rawMessages.size() - rawBefore).as("one raw message per delta").isEqualTo(10);
+            for (int i = 0; i < 10; i++) {
+                assertThat(rawTexts.get(rawBefore + i)).as("delta %d as published", i).isEqualTo(published.get(i));
+            }
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(mergedBeforeShort);
+            assertThat(raw.mergedDeltas).isEqualTo(1);
+            assertThat(raw.matches(feed.truth)).isTrue();
+            assertThat(top.matches(feed.truth)).isTrue();
         }
     }
 
@@ -274,6 +310,58 @@ class EdgeResilienceIT {
                         .isLessThan(40).isEqualTo(40 - (int) node.metrics().mergedDeltas());
                 assertThat(book.mergedDeltas).isPositive();
             }
+        }
+    }
+
+    @Test
+    void shouldDeliverEachRoundsFramesInOrderBetweenPingsAndBeforeTheClose() throws Exception {
+        // pings every 50 ms to a silent client: Jetty's PING frames and the node's ping notices go out between
+        // and beside rounds of ten frames each, which the writers hand to Jetty together (one write each)
+        EdgeNode node = node(defaults().heartbeat(Duration.ofMillis(50), Duration.ofSeconds(10))
+                .drainGrace(Duration.ofMillis(300)));
+        BookFeed feed = new BookFeed(BTC, fixture.publisher, 13);
+        feed.snapshot(40);
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
+            BookReplica book = new BookReplica(BTC, 0);
+            client.subscribe("book.BTC-USD");
+            book.apply(client.next(BookReplica::isBook));
+            long mergedBefore = node.metrics().mergedDeltas();
+            for (int round = 0; round < 8; round++) {
+                java.util.concurrent.CountDownLatch release = block(node.hub().fanout());
+                for (int i = 0; i < 10; i++) {
+                    feed.delta(4, 60);
+                }
+                await().pollInterval(Duration.ofMillis(5))
+                        .until(() -> node.hub().topic("book.BTC-USD").inboxed() == 10);
+                release.countDown();
+                Thread.sleep(60);
+            }
+            node.drain();
+            assertThat(client.awaitClose()).as("closed after the grace, once").isEqualTo(1012);
+            int pings = 0;
+            int reconnects = 0;
+            int deltasAfterPing = 0;
+            JsonNode message;
+            while ((message = client.poll(Duration.ofMillis(200))) != null) {
+                if (BookReplica.isBook(message)) {
+                    book.apply(message); // asserts U = previous u + 1 and the checksum
+                    assertThat(reconnects).as("no book message after the reconnect notice").isZero();
+                    deltasAfterPing += pings > 0 ? 1 : 0;
+                } else if ("ping".equals(message.path("op").asText())) {
+                    pings++;
+                } else if ("reconnect".equals(message.path("op").asText())) {
+                    reconnects++;
+                    assertThat(message.get("resume").get("book.BTC-USD").asLong()).isEqualTo(feed.u);
+                }
+            }
+            assertThat(book.u).as("every round arrived, in order, before the close").isEqualTo(feed.u);
+            assertThat(book.matches(feed.truth)).isTrue();
+            assertThat(book.deltas).as("one message per delta: nothing merged").isEqualTo(80);
+            assertThat(node.metrics().mergedDeltas()).isEqualTo(mergedBefore);
+            assertThat(pings).as("ping notices went out between the rounds").isPositive();
+            assertThat(client.pingFrames.get()).as("and PING frames, each answered").isPositive();
+            assertThat(deltasAfterPing).isPositive();
+            assertThat(reconnects).isEqualTo(1);
         }
     }
 
@@ -524,6 +612,20 @@ class EdgeResilienceIT {
             assertThat(live.session().isOpen()).as("a client that answers pings stays").isTrue();
             JsonNode ping = live.next(m -> "ping".equals(m.path("op").asText()));
             assertThat(ping.get("ts").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void shouldAnswerAClientsPingFrameWithAPong() throws Exception {
+        EdgeNode node = node(defaults());
+        try (WsTestClient client = new WsTestClient(fixture.ws, node.port())) {
+            for (int i = 1; i <= 3; i++) {
+                client.session().sendPing(ByteBuffer.wrap(new byte[] {(byte) i}),
+                        org.eclipse.jetty.websocket.api.Callback.NOOP);
+                int expected = i;
+                await().atMost(Duration.ofSeconds(5)).until(() -> client.pongFrames.get() == expected);
+            }
+            assertThat(client.session().isOpen()).isTrue();
         }
     }
 

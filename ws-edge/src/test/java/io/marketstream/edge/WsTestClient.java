@@ -53,7 +53,14 @@ final class WsTestClient implements AutoCloseable {
 
         @Override
         public void onWebSocketPing(ByteBuffer payload) {
+            pingFrames.incrementAndGet();
             session.sendPong(payload, Callback.NOOP);
+            session.demand();
+        }
+
+        @Override
+        public void onWebSocketPong(ByteBuffer payload) {
+            pongFrames.incrementAndGet();
             session.demand();
         }
 
@@ -65,6 +72,10 @@ final class WsTestClient implements AutoCloseable {
     }
 
     private final Endpoint endpoint = new Endpoint();
+    /** PONG frames received. */
+    final java.util.concurrent.atomic.AtomicInteger pongFrames = new java.util.concurrent.atomic.AtomicInteger();
+    /** PING frames received (each answered with a PONG). */
+    final java.util.concurrent.atomic.AtomicInteger pingFrames = new java.util.concurrent.atomic.AtomicInteger();
 
     WsTestClient(WebSocketClient client, int port) throws Exception {
         this(client, port, new ClientUpgradeRequest());
@@ -115,10 +126,14 @@ final class WsTestClient implements AutoCloseable {
         }
     }
 
+    /** The text of the message {@link #next()} returned last, as it came. */
+    volatile String lastText;
+
     /** The next message (within 10 s). */
     JsonNode next() throws InterruptedException {
         String message = received.poll(10, TimeUnit.SECONDS);
         assertThat(message).as("a message within 10 s").isNotNull();
+        lastText = message;
         return Json.mapper().valueToTree(Json.read(message, Object.class));
     }
 

@@ -300,6 +300,9 @@ public final class EdgeFanoutBenchmark {
                 Map<String, Long> threadsBefore = ProcStats.threadCpu();
                 long cpuBefore = ProcStats.ownCpuNanos();
                 long redisBefore = redisCpuNanos();
+                long edgePid = ProcessHandle.current().pid();
+                long[] edgeIoBefore = syscalls(edgePid);
+                long[] loadIoBefore = syscalls(load.pid());
                 long start = System.nanoTime();
                 load.ask("measure", "measuring", 300);
                 Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
@@ -308,6 +311,8 @@ public final class EdgeFanoutBenchmark {
                 long cpu = ProcStats.ownCpuNanos() - cpuBefore;
                 long redisCpu = redisCpuNanos() - redisBefore;
                 Map<String, Long> threads = ProcStats.threadCpuSince(threadsBefore);
+                long[] edgeIo = minus(syscalls(edgePid), edgeIoBefore);
+                long[] loadIo = minus(syscalls(load.pid()), loadIoBefore);
                 long published = book.published() - publishedBefore;
                 long behind = book.behind() - behindBefore;
                 PrometheusText after = PrometheusText.scrape(http, edge.port());
@@ -350,6 +355,13 @@ public final class EdgeFanoutBenchmark {
                         cpu / 1e3 / Math.max(1, deliveredEvents), redisCpu / 1e9, report.get("cpu_s"),
                         options.get("--client"));
                 System.out.printf("edge JVM threads by CPU: %s%n", ProcStats.topThreads(threads, elapsed, 6));
+                System.out.printf("SYSCALLS edge JVM: %.0f writes/s (%.2f book frames per write; the Redis clients' "
+                                + "writes included), user %.2f s + kernel %.2f s; load JVM: %.0f reads/s (%.2f messages "
+                                + "per read), user %.2f s + kernel %.2f s; CPU per delivered message: edge %.2f us, "
+                                + "load %.2f us%n", edgeIo[1] / elapsed, sentBook / Math.max(1, edgeIo[1]),
+                        edgeIo[2] / 1e9, edgeIo[3] / 1e9, loadIo[0] / elapsed, delivered / (double) Math.max(1, loadIo[0]),
+                        loadIo[2] / 1e9, loadIo[3] / 1e9, cpu / 1e3 / Math.max(1, delivered),
+                        (loadIo[2] + loadIo[3]) / 1e3 / Math.max(1, delivered));
                 System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
                         + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
                 System.out.printf("load average after: %s%n", ProcStats.loadAverage());
@@ -357,6 +369,39 @@ public final class EdgeFanoutBenchmark {
             }
         }
         awaitEdgeConnections(0);
+    }
+
+    /**
+     * A process's read and write system calls so far ({@code syscr}, {@code syscw} of {@code /proc/<pid>/io}; a
+     * {@code writev} counts as one write) and its user and kernel CPU time (ns, {@code /proc/<pid>/stat}).
+     */
+    private static long[] syscalls(long pid) {
+        long[] out = new long[4];
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/io"))) {
+                if (line.startsWith("syscr:")) {
+                    out[0] = Long.parseLong(line.substring(6).trim());
+                } else if (line.startsWith("syscw:")) {
+                    out[1] = Long.parseLong(line.substring(6).trim());
+                }
+            }
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields 14 and 15 of stat (utime, stime), in clock ticks of 10 ms
+            out[2] = Long.parseLong(f[11]) * 10_000_000L;
+            out[3] = Long.parseLong(f[12]) * 10_000_000L;
+        } catch (java.io.IOException | RuntimeException e) {
+            System.out.println("!! cannot read /proc/" + pid + ": " + e);
+        }
+        return out;
+    }
+
+    private static long[] minus(long[] a, long[] b) {
+        long[] out = new long[a.length];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i] - b[i];
+        }
+        return out;
     }
 
     private static double ms(Map<String, String> report, String key) {

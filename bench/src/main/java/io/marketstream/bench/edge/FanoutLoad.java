@@ -56,8 +56,9 @@ import io.marketstream.bench.EpochMicros;
  * node, driven by commands on stdin, one per line, each answered with one line on stdout ({@code key=value}
  * pairs). Two WebSocket clients (no permessage-deflate in either), chosen with {@code --client}:
  * <ul>
- *   <li>{@code netty} (the default): Netty's WebSocket client codec on {@code --loops} event loops (default 1)
- *       for all connections; each frame is read on its loop, where it arrives, with no hand-off;</li>
+ *   <li>{@code netty} (the default): Netty's WebSocket client codec for the handshake, then a frame reader of our
+ *       own ({@link FrameReader}: no object per frame), on {@code --loops} event loops (default 1) for all
+ *       connections; each frame is read on its loop, where it arrives, with no hand-off;</li>
  *   <li>{@code jetty}: one Jetty {@link WebSocketClient} (the figures before 2026-11-21 22:00 used it); it costs
  *       the load several times the CPU per message, which on two cores limits what the edge can be shown to do.</li>
  * </ul>
@@ -76,8 +77,10 @@ import io.marketstream.bench.EpochMicros;
  *       them and exits. Unsubscribing first matters: a client that closes while the node is still writing
  *       book messages to it can deadlock the node (see {@code docs/performance.md}).</li>
  * </ul>
- * Both hand each text message to the same code. Messages are parsed by position ({@code U}, {@code u}, {@code ts}), not with a JSON reader, so that the
- * client's own cost per message stays small; every delta's {@code U} is checked against the previous
+ * Both hand each text message to the same code. Messages are parsed by position ({@code U}, {@code u}, {@code ts}) in
+ * their bytes, not with a JSON reader and without making a String (Netty's frame is copied into a buffer of its
+ * event loop; its UTF-8 validation is off: the node's frames are ASCII JSON), so that the client's own cost per
+ * message stays small; every delta's {@code U} is checked against the previous
  * {@code u} of its connection. Exits by itself when stdin closes (its parent died).
  */
 public final class FanoutLoad {
@@ -179,7 +182,8 @@ public final class FanoutLoad {
 
         @Override
         public void onWebSocketText(String message) {
-            subscriber.onText(message);
+            byte[] bytes = message.getBytes(StandardCharsets.ISO_8859_1);
+            subscriber.onText(bytes, bytes.length, EpochMicros.now());
         }
 
         @Override
@@ -229,7 +233,7 @@ public final class FanoutLoad {
             WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                     .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(EmptyHttpHeaders.INSTANCE)
                     .maxFramePayloadLength(16 * 1024 * 1024).handleCloseFrames(false).dropPongFrames(true)
-                    .handshakeTimeoutMillis(60_000).build();
+                    .handshakeTimeoutMillis(60_000).withUTF8Validator(false).build();
             bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
@@ -250,6 +254,123 @@ public final class FanoutLoad {
         }
     }
 
+    /**
+     * Reads the node's WebSocket frames (unmasked, as a server sends them) straight from the socket's bytes, with no
+     * frame objects: each text message is copied into the event loop's buffer and handed to the subscriber; pings
+     * are answered, close frames counted and answered. Replaces Netty's frame decoder once the handshake is done
+     * (Netty's decoder, aggregator and protocol handler made one or more objects per frame).
+     */
+    private final class FrameReader extends io.netty.handler.codec.ByteToMessageDecoder {
+        private final Subscriber subscriber;
+        /** A message in fragments (not sent by the node, handled all the same), else null. */
+        private io.netty.buffer.ByteBuf fragments;
+        private int fragmentedOpcode;
+        private long receivedMicros;
+
+        FrameReader(Subscriber subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, List<Object> out) {
+            // the frames of one read arrived together: one receive time for them all
+            receivedMicros = -1;
+            while (in.readableBytes() >= 2) {
+                int at = in.readerIndex();
+                int b0 = in.getUnsignedByte(at);
+                int b1 = in.getUnsignedByte(at + 1);
+                boolean masked = (b1 & 0x80) != 0;
+                long length = b1 & 0x7F;
+                int header = 2;
+                if (length == 126) {
+                    if (in.readableBytes() < 4) {
+                        return;
+                    }
+                    length = in.getUnsignedShort(at + 2);
+                    header = 4;
+                } else if (length == 127) {
+                    if (in.readableBytes() < 10) {
+                        return;
+                    }
+                    length = in.getLong(at + 2);
+                    header = 10;
+                }
+                if (masked || length > 16 * 1024 * 1024) {
+                    throw new IllegalStateException("a server frame must be unmasked and at most 16 MiB");
+                }
+                if (in.readableBytes() < header + length) {
+                    return;
+                }
+                int size = (int) length;
+                int payload = at + header;
+                in.readerIndex(payload + size);
+                boolean fin = (b0 & 0x80) != 0;
+                int opcode = b0 & 0x0F;
+                switch (opcode) {
+                    case 0x1, 0x2, 0x0 -> message(ctx, in, payload, size, fin, opcode);
+                    case 0x8 -> {
+                        int code = size >= 2 ? in.getUnsignedShort(payload) : 1005;
+                        closes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
+                        ctx.writeAndFlush(new CloseWebSocketFrame(code == 1005 ? 1000 : code, null))
+                                .addListener(f -> ctx.close());
+                    }
+                    case 0x9 -> ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
+                            in.retainedSlice(payload, size)));
+                    default -> { }
+                }
+            }
+        }
+
+        private void message(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, int payload, int size, boolean fin,
+                             int opcode) {
+            if (opcode != 0 && fin && fragments == null) {
+                if (opcode == 0x1) {
+                    text(in, payload, size);
+                }
+                return;
+            }
+            if (opcode != 0) {
+                fragmentedOpcode = opcode;
+                fragments = ctx.alloc().heapBuffer();
+            }
+            if (fragments == null) {
+                throw new IllegalStateException("a continuation frame without a first fragment");
+            }
+            fragments.writeBytes(in, payload, size);
+            if (fin) {
+                if (fragmentedOpcode == 0x1) {
+                    text(fragments, fragments.readerIndex(), fragments.readableBytes());
+                }
+                fragments.release();
+                fragments = null;
+            }
+        }
+
+        private void text(io.netty.buffer.ByteBuf in, int from, int length) {
+            byte[] scratch = SCRATCH.get();
+            if (scratch.length < length) {
+                scratch = new byte[Math.max(length, 2 * scratch.length)];
+                SCRATCH.set(scratch);
+            }
+            in.getBytes(from, scratch, 0, length);
+            if (receivedMicros < 0) {
+                receivedMicros = EpochMicros.now();
+            }
+            subscriber.onText(scratch, length, receivedMicros);
+        }
+
+        @Override
+        protected void handlerRemoved0(ChannelHandlerContext ctx) {
+            if (fragments != null) {
+                fragments.release();
+                fragments = null;
+            }
+        }
+    }
+
+    /** A copy of the frame being read, one per event loop (frames are handled one at a time on a loop). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+
     /** Called on the connection's event loop, one frame at a time. */
     private final class NettyEndpoint extends SimpleChannelInboundHandler<WebSocketFrame> implements Link {
         private final Subscriber subscriber;
@@ -266,6 +387,10 @@ public final class FanoutLoad {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
             if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                // from now on frames are read by FrameReader, straight from the socket's bytes (bytes the codec's
+                // decoder still held are handed on to it when it is removed)
+                ctx.pipeline().replace(io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder.class, "frames",
+                        new FrameReader(subscriber));
                 channel = ctx.channel();
                 handshaken = true;
                 opened.accept(null);
@@ -278,8 +403,16 @@ public final class FanoutLoad {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
             if (frame instanceof TextWebSocketFrame) {
-                // the node's messages are ASCII JSON: Latin-1 decoding is a plain copy and yields the same text
-                subscriber.onText(frame.content().toString(StandardCharsets.ISO_8859_1));
+                // parsed as bytes (the node's messages are ASCII JSON) in a buffer of the event loop's: no String
+                io.netty.buffer.ByteBuf content = frame.content();
+                int length = content.readableBytes();
+                byte[] scratch = SCRATCH.get();
+                if (scratch.length < length) {
+                    scratch = new byte[Math.max(length, 2 * scratch.length)];
+                    SCRATCH.set(scratch);
+                }
+                content.getBytes(content.readerIndex(), scratch, 0, length);
+                subscriber.onText(scratch, length, EpochMicros.now());
             } else if (frame instanceof CloseWebSocketFrame close) {
                 closes.computeIfAbsent(close.statusCode(), c -> new AtomicInteger()).incrementAndGet();
                 ctx.writeAndFlush(new CloseWebSocketFrame(close.statusCode(), null)).addListener(f -> ctx.close());
@@ -324,6 +457,7 @@ public final class FanoutLoad {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
+        warmUpParsing();
         FanoutLoad load = new FanoutLoad(host, port, client, loops);
         System.out.println("ready pid=" + ProcessHandle.current().pid() + " client=" + client
                 + (client.equals("netty") ? " loops=" + loops : "") + " jvm=\""
@@ -496,15 +630,59 @@ public final class FanoutLoad {
                 .getProcessCpuTime();
     }
 
+    private static final byte[] BOOK = BOOK_PREFIX.getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TYPE = "\"type\":\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] SNAPSHOT = "snapshot".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] FIRST = "\"U\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] LAST = "\"u\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CS = "\"cs\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TS = "\"ts\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] RESYNC = "\"resync\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] OK = "{\"op\":\"ok\"".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] ERROR = "{\"op\":\"error\"".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** Whether {@code text[at..]} starts with {@code prefix}. */
+    static boolean startsWith(byte[] text, int length, byte[] prefix, int at) {
+        if (at < 0 || at + prefix.length > length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (text[at + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first index of {@code key} in {@code text[from..length)}, or -1. */
+    static int indexOf(byte[] text, int length, byte[] key, int from) {
+        for (int i = Math.max(0, from); i + key.length <= length; i++) {
+            if (text[i] == key[0] && startsWith(text, length, key, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The last index of {@code key} in {@code text[0..length)}, or -1. */
+    static int lastIndexOf(byte[] text, int length, byte[] key) {
+        for (int i = length - key.length; i >= 0; i--) {
+            if (text[i] == key[0] && startsWith(text, length, key, i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Reads a non-negative integer field ({@code "name":123}) after {@code from}; -1 if absent. */
-    static long field(String message, String key, int from) {
-        int at = message.indexOf(key, from);
+    static long field(byte[] text, int length, byte[] key, int from) {
+        int at = indexOf(text, length, key, from);
         if (at < 0) {
             return -1;
         }
         long value = 0;
-        for (int i = at + key.length(); i < message.length(); i++) {
-            char c = message.charAt(i);
+        for (int i = at + key.length; i < length; i++) {
+            int c = text[i];
             if (c < '0' || c > '9') {
                 break;
             }
@@ -513,24 +691,56 @@ public final class FanoutLoad {
         return value;
     }
 
+    /**
+     * Reads a book message's fields by position into {@code out}: whether it is a snapshot (1 or 0), {@code U},
+     * {@code u} and {@code ts} (-1 where absent).
+     */
+    static void parseBook(byte[] text, int length, long[] out) {
+        int after = indexOf(text, length, TYPE, 0);
+        out[0] = startsWith(text, length, SNAPSHOT, after + TYPE.length) ? 1 : 0;
+        out[1] = field(text, length, FIRST, after);
+        out[2] = field(text, length, LAST, after);
+        // ts follows cs, the last of the levels: search from the end
+        out[3] = field(text, length, TS, lastIndexOf(text, length, CS));
+    }
+
+    /**
+     * Has the JIT compile {@link #parseBook} before the first measurement, so that compiling it does not take the
+     * load JVM's CPU in the measured window (the node's JIT warms up on the benchmark's warm-up instead).
+     */
+    static long warmUpParsing() {
+        byte[] sample = ("{\"ch\":\"book.BTC-USD\",\"type\":\"delta\",\"U\":123456,\"u\":123456,\"bids\":"
+                + "[[\"99.98\",\"1.2300\"],[\"99.50\",\"0.0000\"]],\"asks\":[[\"100.02\",\"4.5600\"]],"
+                + "\"cs\":3141592653,\"ts\":1763700000000}").getBytes(StandardCharsets.ISO_8859_1);
+        long[] out = new long[4];
+        long sum = 0;
+        for (int i = 0; i < 200_000; i++) {
+            parseBook(sample, sample.length - (i & 1), out);
+            sum += out[1] + out[3];
+        }
+        return sum;
+    }
+
     /** One connection's receiving side: called for one message at a time, so its fields need no lock. */
     public final class Subscriber {
+        private final long[] parsed = new long[4];
         private volatile Link link;
         private volatile long lastU = -1;
         volatile boolean waiting;
 
-        void onText(String message) {
-            if (message.startsWith(BOOK_PREFIX)) {
-                long receivedMicros = EpochMicros.now();
-                int after = message.indexOf("\"type\":\"");
-                boolean snapshot = message.startsWith("snapshot", after + 8);
-                long first = field(message, "\"U\":", after);
-                long last = field(message, "\"u\":", after);
-                long ts = field(message, "\"ts\":", message.lastIndexOf("\"cs\":"));
+        /** One text message, {@code text[0..length)} (ASCII JSON), parsed by position without a String. */
+        void onText(byte[] text, int length, long receivedMicros) {
+            if (startsWith(text, length, BOOK, 0)) {
+                long[] fields = parsed;
+                parseBook(text, length, fields);
+                boolean snapshot = fields[0] == 1;
+                long first = fields[1];
+                long last = fields[2];
+                long ts = fields[3];
                 messages.increment();
                 if (snapshot) {
                     snapshots.increment();
-                    if (message.contains("\"resync\"")) {
+                    if (indexOf(text, length, RESYNC, 0) >= 0) {
                         resyncs.increment();
                     }
                     if (waiting && awaitSnapshot) {
@@ -553,14 +763,15 @@ public final class FanoutLoad {
                 lastU = last;
                 return;
             }
-            if (message.startsWith("{\"op\":\"ok\"") || message.startsWith("{\"op\":\"error\"")) {
-                if (message.startsWith("{\"op\":\"error\"")) {
+            boolean error = startsWith(text, length, ERROR, 0);
+            if (error || startsWith(text, length, OK, 0)) {
+                if (error) {
                     errors.increment();
                     if (errors.sum() <= 3) {
-                        System.err.println("error reply: " + message);
+                        System.err.println("error reply: " + new String(text, 0, length, StandardCharsets.UTF_8));
                     }
                 }
-                if (waiting && (!awaitSnapshot || message.startsWith("{\"op\":\"error\""))) {
+                if (waiting && (!awaitSnapshot || error)) {
                     waiting = false;
                     awaited.countDown();
                 }
