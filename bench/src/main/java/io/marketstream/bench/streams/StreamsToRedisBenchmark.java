@@ -33,6 +33,7 @@ import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.protocol.marketdata.TradeMessage;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataReader;
@@ -129,7 +130,9 @@ public final class StreamsToRedisBenchmark {
                     int market = m;
                     subscriber.subscribe(Channels.book(markets.get(m).symbol()),
                             (ch, payload) -> {
-                                BookMessage book = Json.read(payload, BookMessage.class);
+                                // as the edge reads them (the callback runs on the subscription's event loop,
+                                // inside every measured latency)
+                                BookMessage book = BookMessageReader.read(payload);
                                 onPublish(market, book.firstSeq(), book.lastSeq());
                             })
                             .get(5, TimeUnit.SECONDS);
@@ -280,6 +283,42 @@ public final class StreamsToRedisBenchmark {
     private void printCommits(StreamsService streams) {
         printPhaseCommits(streams);
         printCommitTotals(streams);
+        printBrokerRequestTimes();
+    }
+
+    /**
+     * The in-process broker's own view of the requests a commit makes (and the fetches): mean time per
+     * request since start, in its queue, handled locally, waiting remotely (e.g. for a transaction
+     * coordinator's verification), and its count.
+     */
+    private static void printBrokerRequestTimes() {
+        try {
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            StringBuilder out = new StringBuilder("  broker, mean ms total (queue/local/remote/response queue) count:");
+            for (String request : List.of("Produce", "AddPartitionsToTxn", "AddOffsetsToTxn", "TxnOffsetCommit", "EndTxn",
+                    "FetchConsumer")) {
+                double[] means = new double[5];
+                String[] names = {"TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs"};
+                long count = 0;
+                boolean found = false;
+                for (int n = 0; n < names.length; n++) {
+                    var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + names[n]
+                            + ",request=" + request);
+                    if (server.isRegistered(name)) {
+                        found = true;
+                        means[n] = ((Number) server.getAttribute(name, "Mean")).doubleValue();
+                        count = ((Number) server.getAttribute(name, "Count")).longValue();
+                    }
+                }
+                if (found) {
+                    out.append(String.format(" %s %.2f (%.2f/%.2f/%.2f/%.2f) %d;", request, means[0], means[1], means[2],
+                            means[3], means[4], count));
+                }
+            }
+            System.out.println(out);
+        } catch (Exception e) {
+            System.out.println("  broker request times unavailable: " + e);
+        }
     }
 
     /**
