@@ -34,11 +34,18 @@ import io.marketstream.protocol.MarketCatalog;
  * since the last commit, wait for Redis to answer everything in flight, flush the changelogs, commit
  * the offsets and the transaction: some round trips to the broker, 10–60 ms on the shared benchmark
  * machine), and events arriving meanwhile wait. With the usual 100 ms a tenth to a half of all events
- * met a stall, which made the p99 the stall; with {@value #COMMIT_INTERVAL_MS} ms it is one event in
- * a few hundred (docs/performance.md has the figures). The price: after a crash up to that much input
- * is processed again (re-folded events reach Redis with their old sequences and are dropped there, so
- * clients see only the delay), and the processor holds that long's changed state. It must stay well
- * below the producer's transaction timeout (Kafka Streams' default under exactly-once: 10 s).
+ * met a stall, which made the p99 the stall; with 5 s it was one event in a few hundred, at the edge of
+ * the p99. Since the processor writes its state behind (one changelog record per key changed, see
+ * {@link MarketDataTopology}), a commit no longer grows with the interval (about 70 records whether 5
+ * or 15 s), so {@value #COMMIT_INTERVAL_MS} ms makes a third as many stalls of the same length
+ * (docs/performance.md has the figures). The price: after a crash up to that much input is processed
+ * again (re-folded events reach Redis with their old sequences and are dropped there, so clients see
+ * only the delay; at 50,000 events/s some 15 s of catching up), and the processor holds that long's
+ * changed state (bounded by the keys, not the events). The producer's transaction timeout is twice the
+ * interval ({@link #TRANSACTION_TIMEOUT_MS}; Kafka Streams' default, 10 s, would abort a transaction
+ * before its commit), and stays below the consumer group's session timeout (45 s), so a crashed
+ * instance's open transaction is aborted before its partitions move to another instance and cannot
+ * hold the new owner's reads back.
  *
  * <p>Not at-least-once: it would not take the stall away (most of a commit is the producer's flush of
  * the changelog records, which at-least-once keeps), and it would break the fold. Between commits the
@@ -61,7 +68,13 @@ public final class StreamsService implements AutoCloseable {
     public static final long STORE_CACHE_BYTES = 16L * 1024 * 1024;
 
     /** How often state and input offsets are committed (a transaction each, exactly-once). */
-    public static final int COMMIT_INTERVAL_MS = 5_000;
+    public static final int COMMIT_INTERVAL_MS = 15_000;
+
+    /**
+     * The stream producers' transaction timeout: a transaction open longer is aborted by the broker. Twice
+     * the commit interval, below the 45 s session timeout (see the class comment).
+     */
+    public static final int TRANSACTION_TIMEOUT_MS = 2 * COMMIT_INTERVAL_MS;
 
     private final KafkaStreams streams;
     private final MarketDataSink sink;
@@ -81,6 +94,7 @@ public final class StreamsService implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         this.streams = new KafkaStreams(MarketDataTopology.build(catalog, sink), p);

@@ -33,6 +33,7 @@ import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.event.EngineEvent;
 import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
+import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.protocol.marketdata.TradeMessage;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataReader;
@@ -72,10 +73,21 @@ public final class StreamsToRedisBenchmark {
     private volatile long firstPublish;
     private volatile long lastPublish;
     private final long[] lastSeqSeen;
+    /** Per market and engine sequence: System.nanoTime() when the PUBLISH covering it arrived first. */
+    private final long[][] receivedNanos;
+    private final Map<String, Integer> marketIndex = new java.util.HashMap<>();
+    private final int capacity;
+    private TracingSink tracing;
+    private final GcPauses gcPauses = new GcPauses();
 
     private StreamsToRedisBenchmark(int capacity) {
         sentNanos = new long[markets.size()][capacity + 1];
         lastSeqSeen = new long[markets.size()];
+        receivedNanos = new long[markets.size()][capacity + 1];
+        this.capacity = capacity;
+        for (int i = 0; i < markets.size(); i++) {
+            marketIndex.put(markets.get(i).symbol(), i);
+        }
         long start = System.currentTimeMillis();
         for (int i = 0; i < markets.size(); i++) {
             models.add(new EngineEventModel(markets.get(i), 42 + i, start, 1));
@@ -118,7 +130,9 @@ public final class StreamsToRedisBenchmark {
                     int market = m;
                     subscriber.subscribe(Channels.book(markets.get(m).symbol()),
                             (ch, payload) -> {
-                                BookMessage book = Json.read(payload, BookMessage.class);
+                                // as the edge reads them (the callback runs on the subscription's event loop,
+                                // inside every measured latency)
+                                BookMessage book = BookMessageReader.read(payload);
                                 onPublish(market, book.firstSeq(), book.lastSeq());
                             })
                             .get(5, TimeUnit.SECONDS);
@@ -133,7 +147,8 @@ public final class StreamsToRedisBenchmark {
                 // 1. throughput while catching up on a full topic, in a fresh JVM
                 produce(producer, events);
                 Path stateDir = Files.createTempDirectory("streams-bench-");
-                StreamsService streams = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
+                tracing = new TracingSink(new RedisMarketDataSink(publisher), marketIndex, capacity);
+                StreamsService streams = new StreamsService(CATALOG, tracing,
                         kafka.bootstrapServers(), "streams-bench", stateDir);
                 catchUp("throughput", streams, reader, events);
 
@@ -268,6 +283,42 @@ public final class StreamsToRedisBenchmark {
     private void printCommits(StreamsService streams) {
         printPhaseCommits(streams);
         printCommitTotals(streams);
+        printBrokerRequestTimes();
+    }
+
+    /**
+     * The in-process broker's own view of the requests a commit makes (and the fetches): mean time per
+     * request since start, in its queue, handled locally, waiting remotely (e.g. for a transaction
+     * coordinator's verification), and its count.
+     */
+    private static void printBrokerRequestTimes() {
+        try {
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            StringBuilder out = new StringBuilder("  broker, mean ms total (queue/local/remote/response queue) count:");
+            for (String request : List.of("Produce", "AddPartitionsToTxn", "AddOffsetsToTxn", "TxnOffsetCommit", "EndTxn",
+                    "FetchConsumer")) {
+                double[] means = new double[5];
+                String[] names = {"TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs"};
+                long count = 0;
+                boolean found = false;
+                for (int n = 0; n < names.length; n++) {
+                    var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + names[n]
+                            + ",request=" + request);
+                    if (server.isRegistered(name)) {
+                        found = true;
+                        means[n] = ((Number) server.getAttribute(name, "Mean")).doubleValue();
+                        count = ((Number) server.getAttribute(name, "Count")).longValue();
+                    }
+                }
+                if (found) {
+                    out.append(String.format(" %s %.2f (%.2f/%.2f/%.2f/%.2f) %d;", request, means[0], means[1], means[2],
+                            means[3], means[4], count));
+                }
+            }
+            System.out.println(out);
+        } catch (Exception e) {
+            System.out.println("  broker request times unavailable: " + e);
+        }
     }
 
     /**
@@ -332,6 +383,9 @@ public final class StreamsToRedisBenchmark {
                 long sent = sentNanos[market][(int) seq];
                 if (sent != 0) {
                     recorder.recordValue(Math.max(0, now - sent));
+                    if (receivedNanos[market][(int) seq] == 0) {
+                        receivedNanos[market][(int) seq] = now;
+                    }
                 }
             }
         }
@@ -342,6 +396,11 @@ public final class StreamsToRedisBenchmark {
         long total = (long) rate * seconds;
         long warmup = total / 4;
         long start = System.nanoTime();
+        long recordedFrom = Long.MAX_VALUE;
+        long[] firstSeq = new long[markets.size()];
+        for (int m = 0; m < markets.size(); m++) {
+            firstSeq[m] = models.get(m).seq() + 1;
+        }
         recorder.reset();
         for (long i = 0; i < total; i++) {
             long due = start + i * interval;
@@ -356,6 +415,7 @@ public final class StreamsToRedisBenchmark {
             if (i == warmup) {
                 recorder.reset();
                 recording = true;
+                recordedFrom = System.nanoTime();
             }
             int m = (int) (i % markets.size());
             EngineEvent event = models.get(m).next();
@@ -373,5 +433,110 @@ public final class StreamsToRedisBenchmark {
                 rate, total / offeredSeconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6,
                 h.getTotalCount());
+        if (tracing != null) {
+            explain(recordedFrom, firstSeq);
+        }
+    }
+
+    /**
+     * Where the recorded events' time went: sent to handed over by the stream thread (producer, broker,
+     * consumer, the stream thread and any commit it was in), handed over to PUBLISH received (the sink's
+     * sender, Lettuce, Redis, the subscriber); and which of the slow ones were sent during a commit (from
+     * its barrier's start to the stream thread's next hand-over) or a collection pause.
+     */
+    private void explain(long recordedFrom, long[] firstSeq) {
+        Histogram toStream = new Histogram(3);
+        Histogram toRedis = new Histogram(3);
+        List<long[]> slow = new ArrayList<>();
+        long recordedTo = System.nanoTime();
+        for (int m = 0; m < markets.size(); m++) {
+            for (long seq = firstSeq[m]; seq <= models.get(m).seq() && seq < sentNanos[m].length; seq++) {
+                long sent = sentNanos[m][(int) seq];
+                long handed = tracing.handedNanos[m][(int) seq];
+                long got = receivedNanos[m][(int) seq];
+                if (sent < recordedFrom || handed == 0 || got == 0) {
+                    continue;
+                }
+                toStream.recordValue(Math.max(0, handed - sent));
+                toRedis.recordValue(Math.max(0, got - handed));
+                slow.add(new long[] {sent, handed, got});
+            }
+        }
+        slow.sort((a, b) -> Long.compare(b[2] - b[0], a[2] - a[0]));
+        int top = Math.max(1, slow.size() / 100);
+        List<long[]> commits = tracing.commitsBetween(recordedFrom - 1_000_000_000L, recordedTo);
+        List<long[]> pauses = gcPauses.between(recordedFrom - 1_000_000_000L, recordedTo);
+        int inCommit = 0;
+        int inPause = 0;
+        double waitStream = 0;
+        double waitRedis = 0;
+        for (long[] s : slow.subList(0, Math.min(top, slow.size()))) {
+            waitStream += s[1] - s[0];
+            waitRedis += s[2] - s[1];
+            boolean c = false;
+            for (long[] commit : commits) {
+                long end = commit[2] == 0 ? commit[1] : commit[2];
+                c |= s[0] <= end && s[1] >= commit[0];
+            }
+            boolean g = false;
+            for (long[] pause : pauses) {
+                g |= s[0] <= pause[1] && s[2] >= pause[0];
+            }
+            inCommit += c ? 1 : 0;
+            inPause += g && !c ? 1 : 0;
+        }
+        System.out.printf("  sent to handed over by the stream thread: p50 %.2f, p90 %.2f, p99 %.2f ms; handed over to"
+                        + " PUBLISH received: p50 %.2f, p90 %.2f, p99 %.2f ms%n",
+                toStream.getValueAtPercentile(50) / 1e6, toStream.getValueAtPercentile(90) / 1e6,
+                toStream.getValueAtPercentile(99) / 1e6, toRedis.getValueAtPercentile(50) / 1e6,
+                toRedis.getValueAtPercentile(90) / 1e6, toRedis.getValueAtPercentile(99) / 1e6);
+        System.out.printf("  slowest 1%% (%d, from %.2f ms): %.2f ms on average to the stream thread's hand-over,"
+                        + " %.2f ms from there; %d overlapped a commit, %d more a collection pause%n",
+                top, slow.isEmpty() ? 0 : (slow.get(Math.min(top, slow.size()) - 1)[2]
+                        - slow.get(Math.min(top, slow.size()) - 1)[0]) / 1e6,
+                waitStream / top / 1e6, waitRedis / top / 1e6, inCommit, inPause);
+        StringBuilder c = new StringBuilder("  commits (barrier ms / until the next hand-over ms):");
+        for (long[] commit : commits) {
+            c.append(String.format(" %.1f/%.1f", (commit[1] - commit[0]) / 1e6,
+                    commit[2] == 0 ? -1 : (commit[2] - commit[0]) / 1e6));
+        }
+        System.out.println(c);
+        StringBuilder g = new StringBuilder("  collection pauses (ms):");
+        for (long[] pause : pauses) {
+            g.append(String.format(" %.1f", (pause[1] - pause[0]) / 1e6));
+        }
+        System.out.println(g);
+    }
+
+    /** Collection pauses as they end, from the collectors' notifications, in System.nanoTime(). */
+    private static final class GcPauses {
+        private final List<long[]> pauses = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        GcPauses() {
+            long base = System.nanoTime() - java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
+            for (var bean : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (bean instanceof javax.management.NotificationEmitter emitter) {
+                    emitter.addNotificationListener((n, handback) -> {
+                        if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                                .equals(n.getType())) {
+                            return;
+                        }
+                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                                (javax.management.openmbean.CompositeData) n.getUserData());
+                        if (info.getGcName().contains("Concurrent")) {
+                            return;
+                        }
+                        long start = base + info.getGcInfo().getStartTime() * 1_000_000L;
+                        pauses.add(new long[] {start, start + Math.max(1, info.getGcInfo().getDuration()) * 1_000_000L});
+                    }, null, null);
+                }
+            }
+        }
+
+        List<long[]> between(long from, long to) {
+            synchronized (pauses) {
+                return pauses.stream().filter(p -> p[1] >= from && p[0] < to).toList();
+            }
+        }
     }
 }
