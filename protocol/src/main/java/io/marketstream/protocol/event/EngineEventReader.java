@@ -8,6 +8,8 @@ import java.util.Map;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 
 import io.marketstream.protocol.Json;
+import io.marketstream.protocol.PlainJsonScanner;
+import io.marketstream.protocol.PlainJsonScanner.NotPlain;
 import io.marketstream.protocol.Side;
 import io.marketstream.protocol.TimeInForce;
 
@@ -146,16 +148,14 @@ public final class EngineEventReader {
      * without escapes (so their bytes are their characters); integers within {@code long}. Whatever
      * else it meets, it gives up ({@link NotPlain}).
      */
-    private static final class Scanner {
-        private final byte[] b;
-        private int i;
+    private static final class Scanner extends PlainJsonScanner {
         private long seen;
         private final String[] strings = new String[TYPE];
         private final long[] longs = new long[TYPE];
         private final boolean[] booleans = new boolean[TYPE];
 
         Scanner(byte[] json) {
-            this.b = json;
+            super(json);
         }
 
         EngineEvent event() {
@@ -260,111 +260,6 @@ public final class EngineEventReader {
                 }
             }
             throw NotPlain.INSTANCE;
-        }
-
-        /** A string of printable ASCII without escapes, or null. */
-        private String string() {
-            if (next() == 'n') {
-                literal("null");
-                return null;
-            }
-            expect('"');
-            int start = i;
-            int end = plainText();
-            i = end + 1;
-            return new String(b, start, end - start, StandardCharsets.ISO_8859_1);
-        }
-
-        /** The index of the closing quote of the text starting at {@code i}. */
-        private int plainText() {
-            for (int k = i; k < b.length; k++) {
-                int c = b[k];
-                if (c == '"') {
-                    return k;
-                }
-                if (c < 0x20 || c > 0x7e || c == '\\') {
-                    throw NotPlain.INSTANCE;
-                }
-            }
-            throw NotPlain.INSTANCE;
-        }
-
-        /** An integer within {@code long}, without a leading zero (JSON allows none). */
-        private long number() {
-            next();
-            int sign = i;
-            boolean negative = i < b.length && b[i] == '-';
-            if (negative) {
-                i++;
-            }
-            int start = i;
-            long value = 0;
-            while (i < b.length && b[i] >= '0' && b[i] <= '9') {
-                value = value * 10 + (b[i] - '0');
-                i++;
-            }
-            int digits = i - start;
-            if (digits == 0 || digits > 19 || (digits > 1 && b[start] == '0')) {
-                throw NotPlain.INSTANCE;
-            }
-            // a fraction or exponent is not plain either: the next token must be ',' or '}'
-            if (digits == 19) {
-                // may be out of range: NumberFormatException, not plain
-                return Long.parseLong(new String(b, sign, i - sign, StandardCharsets.ISO_8859_1));
-            }
-            return negative ? -value : value;
-        }
-
-        /** {@code true} or {@code false} (a {@code boolean} component: null is databind's to refuse). */
-        private boolean bool() {
-            switch (next()) {
-                case 't' -> {
-                    literal("true");
-                    return true;
-                }
-                case 'f' -> {
-                    literal("false");
-                    return false;
-                }
-                default -> throw NotPlain.INSTANCE;
-            }
-        }
-
-        private void literal(String word) {
-            for (int k = 0; k < word.length(); k++) {
-                if (i >= b.length || b[i++] != word.charAt(k)) {
-                    throw NotPlain.INSTANCE;
-                }
-            }
-            // "nullx", "true1": the next token must be ',' or '}', which the caller checks
-            int c = i < b.length ? b[i] : -1;
-            if (c != ',' && c != '}' && c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-                throw NotPlain.INSTANCE;
-            }
-        }
-
-        /** Skips JSON whitespace; the next byte (not consumed), or -1 at the end. */
-        private int next() {
-            while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
-                i++;
-            }
-            return i < b.length ? b[i] : -1;
-        }
-
-        private void expect(char c) {
-            if (next() != c) {
-                throw NotPlain.INSTANCE;
-            }
-            i++;
-        }
-    }
-
-    /** Thrown, without a stack trace, where a document leaves the plain shape. */
-    private static final class NotPlain extends RuntimeException {
-        private static final NotPlain INSTANCE = new NotPlain();
-
-        private NotPlain() {
-            super("not the plain shape", null, false, false);
         }
     }
 
