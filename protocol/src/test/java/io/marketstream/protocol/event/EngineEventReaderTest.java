@@ -3,15 +3,12 @@ package io.marketstream.protocol.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -20,6 +17,7 @@ import net.jqwik.api.statistics.Statistics;
 import org.junit.jupiter.api.Test;
 
 import io.marketstream.protocol.Json;
+import io.marketstream.protocol.JsonDocuments;
 
 /**
  * {@link EngineEventReader} reads every document as databind does ({@code Json.read(bytes,
@@ -145,28 +143,9 @@ class EngineEventReaderTest {
         Arbitrary<String> type = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.of(TYPES)),
                 Tuple.of(1, Arbitraries.of("REST", "Trade", "", "teleport", "trade ")));
         Arbitrary<String> field = Arbitraries.of(List.copyOf(FIELDS.keySet())).flatMap(name ->
-                value(FIELDS.get(name)).map(value -> quote(name) + ":" + value));
-        Arbitrary<String> object = Combinators.combine(type, field.list().ofMaxSize(16),
-                Arbitraries.integers().between(0, 9), Arbitraries.integers().between(0, 16)).as((t, fields, where, at) -> {
-            List<String> all = new ArrayList<>(fields);
-            // "type" first mostly (as written), sometimes elsewhere or missing
-            if (where < 8) {
-                all.add(0, "\"type\":" + quote(t));
-            } else if (where == 8) {
-                all.add(Math.min(at, all.size()), "\"type\":" + quote(t));
-            }
-            return "{" + String.join(",", all) + "}";
-        });
-        Arbitrary<String> damaged = Combinators.combine(Arbitraries.oneOf(object, mutatedEvents()),
-                Arbitraries.integers().between(0, 5), Arbitraries.integers().between(0, 400),
-                Arbitraries.of(" xx", "}", " {}", ",", "\u0000", " null"))
-                .as((doc, how, at, garbage) -> switch (how) {
-                    case 0 -> doc.substring(0, Math.min(at, doc.length()));
-                    case 1 -> doc + garbage;
-                    case 2 -> " \n\t" + doc;
-                    case 3 -> doc.replaceFirst(",", " ");
-                    default -> doc;
-                });
+                value(FIELDS.get(name)).map(value -> JsonDocuments.quote(name) + ":" + value));
+        Arbitrary<String> object = JsonDocuments.objects(type, field, 16);
+        Arbitrary<String> damaged = JsonDocuments.damaged(Arbitraries.oneOf(object, mutatedEvents()));
         return Arbitraries.frequencyOf(Tuple.of(10, mutatedEvents()), Tuple.of(6, damaged), Tuple.of(2, object),
                 Tuple.of(1, Arbitraries.of("", "null", " null ", "[]", "[{\"type\":\"rested\"}]", "42", "\"rested\"",
                         "{}", "{\"type\":null}", "{\"type\":7}", "{\"type\":[\"trade\"]}", "{\"type\":\"trade\"")));
@@ -174,48 +153,14 @@ class EngineEventReaderTest {
 
     /** An event as written, then changed in up to three ways (none: it stays an event as written). */
     private Arbitrary<String> mutatedEvents() {
-        Arbitrary<String> anyField = Arbitraries.of(List.copyOf(FIELDS.keySet()));
-        Arbitrary<Mutation> mutation = Combinators.combine(Arbitraries.integers().between(0, 5),
-                Arbitraries.integers().between(0, 20), anyField.flatMap(name -> value(FIELDS.get(name))
-                        .map(value -> Tuple.of(name, value)))).as((kind, at, field) ->
-                new Mutation(kind, at, quote(field.get1()) + ":" + field.get2(), field.get2()));
-        return Combinators.combine(events(), mutation.list().ofMaxSize(3)).as((event, mutations) -> {
-            List<String> fields = new ArrayList<>();
-            try {
-                Json.mapper().readTree(Json.write(event)).fields().forEachRemaining(e ->
-                        fields.add(quote(e.getKey()) + ":" + e.getValue().toString()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            for (Mutation m : mutations) {
-                int i = m.at() % fields.size();
-                String field = fields.get(i);
-                switch (m.kind()) {
-                    case 0 -> fields.remove(i);
-                    case 1 -> fields.add(m.at() % (fields.size() + 1), field);
-                    case 2 -> fields.set(i, field.substring(0, field.indexOf("\":") + 2) + m.value());
-                    case 3 -> fields.add(m.at() % (fields.size() + 1), m.field());
-                    default -> {
-                        fields.set(i, fields.get((i + 1) % fields.size()));
-                        fields.set((i + 1) % fields.size(), field);
-                    }
-                }
-                if (fields.isEmpty()) {
-                    break;
-                }
-            }
-            return "{" + String.join(",", fields) + "}";
-        });
-    }
-
-    private record Mutation(int kind, int at, String field, String value) {
+        return JsonDocuments.mutated(events(), List.copyOf(FIELDS.keySet()), name -> value(FIELDS.get(name)));
     }
 
     /** Mostly a value of the field's own JSON type, sometimes anything. */
     private static Arbitrary<String> value(Kind kind) {
         Arbitrary<String> own = switch (kind) {
             case STRING -> Arbitraries.oneOf(Arbitraries.strings().withChars("0123456789.-ABCUSD").ofMaxLength(12),
-                    Arbitraries.strings().all().ofMaxLength(12)).map(EngineEventReaderTest::quote);
+                    Arbitraries.strings().all().ofMaxLength(12)).map(JsonDocuments::quote);
             case LONG -> Arbitraries.oneOf(Arbitraries.longs().map(String::valueOf),
                     Arbitraries.of("0", "-0", "7", "9223372036854775807", "-9223372036854775808"));
             case BOOLEAN -> Arbitraries.of("true", "false");
@@ -224,24 +169,6 @@ class EngineEventReaderTest {
             case TIF -> Arbitraries.of("\"GTC\"", "\"IOC\"", "\"FOK\"");
             case REASON -> Arbitraries.of("\"USER\"", "\"SELF_TRADE\"", "\"UNKNOWN_MARKET\"", "\"INSUFFICIENT_FUNDS\"");
         };
-        Arbitrary<String> other = Arbitraries.of("null", "true", "false", "\"\"", "\"7\"", "\"true\"", "\"buy\"",
-                "\"BUY \"", "\"rested\"", "7.9", "7.0", "1e3", "-1", "00", "9223372036854775808",
-                "-9223372036854775809", "123456789012345678901234567890", "{}", "[]", "[1,\"a\"]", "{\"a\":{\"b\":[]}}",
-                "\"\\u0041\\n\"", "NaN", "'x'", "0x10");
-        return Arbitraries.frequencyOf(Tuple.of(6, own), Tuple.of(1, Arbitraries.just("null")), Tuple.of(2, other));
-    }
-
-    private static String quote(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else if (c < 0x20) {
-                b.append(String.format("\\u%04x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return JsonDocuments.ownOrOther(own, "rested");
     }
 }
