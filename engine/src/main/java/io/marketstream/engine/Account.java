@@ -25,20 +25,17 @@ final class Account {
     /** Its market's open orders by (account, client order id), shared by the market's accounts. */
     private final ClientOrderIndex clientIds;
 
-    /*
-     * The last text each balance was published as and the value it was of: a fill usually changes
-     * two of an account's four balances, so the other two are published again unchanged and need
-     * not be formatted again. Fields of the account rather than arrays beside it, so publishing a
-     * balance reads the account's own cache lines and no other object.
+    /**
+     * The last text each balance was published as ({@link #BASE_AVAILABLE} … {@link #QUOTE_LOCKED})
+     * and the value it was of: a fill usually changes two of an account's four balances, so the
+     * other two are published again unchanged and need not be formatted again.
      */
-    private String baseAvailableText;
-    private long baseAvailableShown;
-    private String baseLockedText;
-    private long baseLockedShown;
-    private String quoteAvailableText;
-    private long quoteAvailableShown;
-    private String quoteLockedText;
-    private long quoteLockedShown;
+    private final long[] publishedValues = new long[4];
+    private final String[] publishedTexts = new String[4];
+    static final int BASE_AVAILABLE = 0;
+    static final int BASE_LOCKED = 1;
+    static final int QUOTE_AVAILABLE = 2;
+    static final int QUOTE_LOCKED = 3;
 
     Account(long id, ClientOrderIndex clientIds) {
         this.id = id;
@@ -96,39 +93,14 @@ final class Account {
         return all;
     }
 
-    /** The decimal text of {@link #baseAvailable}, formatted by {@code format} (the base scale's) when it changed. */
-    String baseAvailableText(DecimalCache format) {
-        if (baseAvailableText == null || baseAvailableShown != baseAvailable) {
-            baseAvailableText = format.formatFresh(baseAvailable);
-            baseAvailableShown = baseAvailable;
+    /** The decimal text of one of this account's balances ({@link #BASE_AVAILABLE} …) now worth {@code value}. */
+    String balanceText(int balance, long value, DecimalCache format) {
+        String text = publishedTexts[balance];
+        if (text == null || publishedValues[balance] != value) {
+            text = format.formatFresh(value);
+            publishedTexts[balance] = text;
+            publishedValues[balance] = value;
         }
-        return baseAvailableText;
-    }
-
-    /** The decimal text of {@link #baseLocked}, as {@link #baseAvailableText}. */
-    String baseLockedText(DecimalCache format) {
-        if (baseLockedText == null || baseLockedShown != baseLocked) {
-            baseLockedText = format.formatFresh(baseLocked);
-            baseLockedShown = baseLocked;
-        }
-        return baseLockedText;
-    }
-
-    /** The decimal text of {@link #quoteAvailable}, formatted by {@code format} (the quote scale's) when it changed. */
-    String quoteAvailableText(DecimalCache format) {
-        if (quoteAvailableText == null || quoteAvailableShown != quoteAvailable) {
-            quoteAvailableText = format.formatFresh(quoteAvailable);
-            quoteAvailableShown = quoteAvailable;
-        }
-        return quoteAvailableText;
-    }
-
-    /** The decimal text of {@link #quoteLocked}, as {@link #quoteAvailableText}. */
-    String quoteLockedText(DecimalCache format) {
-        if (quoteLockedText == null || quoteLockedShown != quoteLocked) {
-            quoteLockedText = format.formatFresh(quoteLocked);
-            quoteLockedShown = quoteLocked;
-        }
-        return quoteLockedText;
+        return text;
     }
 }

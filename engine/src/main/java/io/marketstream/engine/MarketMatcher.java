@@ -714,13 +714,13 @@ final class MarketMatcher {
             Account account = touchedAccounts[i];
             if ((touchedAssets[i] & BASE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.base(),
-                        account.baseAvailableText(quantities),
-                        account.baseLockedText(quantities)));
+                        account.balanceText(Account.BASE_AVAILABLE, account.baseAvailable, quantities),
+                        account.balanceText(Account.BASE_LOCKED, account.baseLocked, quantities)));
             }
             if ((touchedAssets[i] & QUOTE) != 0) {
                 out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.quote(),
-                        account.quoteAvailableText(quotes),
-                        account.quoteLockedText(quotes)));
+                        account.balanceText(Account.QUOTE_AVAILABLE, account.quoteAvailable, quotes),
+                        account.balanceText(Account.QUOTE_LOCKED, account.quoteLocked, quotes)));
             }
         }
     }
