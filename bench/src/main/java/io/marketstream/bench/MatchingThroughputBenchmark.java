@@ -36,6 +36,10 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g",
+        // touch the whole heap at start: without it, when G1 grows the young generation into
+        // regions never used before, every allocation there pays the kernel's first-touch page
+        // faults, and iterations of either engine can fall to half speed with no collection at all
+        "-XX:+AlwaysPreTouch",
         // exchange-core serializes its admin commands with Chronicle Bytes, which reflects into
         // String internals, Buffer.address and FileChannelImpl.unmap0; without these it fails
         // (or its pipeline thread dies silently) on Java 17.

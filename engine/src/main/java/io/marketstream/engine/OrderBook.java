@@ -3,11 +3,8 @@ package io.marketstream.engine;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
-
-import org.eclipse.collections.impl.map.mutable.primitive.LongObjectHashMap;
 
 import io.marketstream.protocol.Side;
 
@@ -17,22 +14,14 @@ import io.marketstream.protocol.Side;
  * Single-threaded: the engine owns it.
  */
 final class OrderBook {
-    private final NavigableMap<Long, PriceLevel> bids = new TreeMap<>(Collections.reverseOrder());
-    private final NavigableMap<Long, PriceLevel> asks = new TreeMap<>();
-    /**
-     * The same levels by price, for the lookup of every order placed: a few thousand entries in
-     * primitive arrays, where the tree is a descent through boxed keys. The trees keep the order.
-     */
-    private final LongObjectHashMap<PriceLevel> bidsByPrice = new LongObjectHashMap<>();
-    private final LongObjectHashMap<PriceLevel> asksByPrice = new LongObjectHashMap<>();
-    /** The first level of each tree (null when the side is empty), read by every match step. */
-    private PriceLevel bestBid;
-    private PriceLevel bestAsk;
+    /** Levels in price priority with a price index (see {@link BookSide}), and the best of each side cached. */
+    private final BookSide bids = new BookSide(Side.BUY);
+    private final BookSide asks = new BookSide(Side.SELL);
     private final OrderIndex byId = new OrderIndex();
 
     /** The best level of a side (highest bid, lowest ask), or null if the side is empty. */
     PriceLevel best(Side side) {
-        return side == Side.BUY ? bestBid : bestAsk;
+        return sideOf(side).best();
     }
 
     /**
@@ -46,7 +35,7 @@ final class OrderBook {
             level.remove(order);
             byId.remove(order.orderId);
             if (level.isEmpty()) {
-                removeLevel(order.side, level);
+                sideOf(order.side).remove(level);
             }
         }
     }
@@ -59,7 +48,9 @@ final class OrderBook {
      */
     long fillable(Side takerSide, long limit, long wanted, long account, boolean stopAtOwn) {
         long found = 0;
-        for (PriceLevel level : sideOf(takerSide.opposite()).values()) {
+        BookSide makers = sideOf(takerSide.opposite());
+        for (int rank = 0, n = makers.size(); rank < n; rank++) {
+            PriceLevel level = makers.fromBest(rank);
             if (!acceptable(takerSide, level.price, limit)) {
                 break;
             }
@@ -86,40 +77,14 @@ final class OrderBook {
 
     void add(RestingOrder order) {
         byId.put(order);
-        boolean buy = order.side == Side.BUY;
-        LongObjectHashMap<PriceLevel> byPrice = buy ? bidsByPrice : asksByPrice;
-        PriceLevel level = byPrice.get(order.price);
+        BookSide side = sideOf(order.side);
+        PriceLevel level = side.get(order.price);
         if (level == null) {
             level = new PriceLevel(order.price);
-            byPrice.put(order.price, level);
-            sideOf(order.side).put(order.price, level);
-            PriceLevel best = buy ? bestBid : bestAsk;
-            if (best == null || (buy ? order.price > best.price : order.price < best.price)) {
-                if (buy) {
-                    bestBid = level;
-                } else {
-                    bestAsk = level;
-                }
-            }
+            side.add(level);
         }
         level.append(order);
         order.level = level;
-    }
-
-    private void removeLevel(Side side, PriceLevel level) {
-        NavigableMap<Long, PriceLevel> tree = sideOf(side);
-        tree.remove(level.price);
-        if (side == Side.BUY) {
-            bidsByPrice.remove(level.price);
-            if (bestBid == level) {
-                bestBid = tree.isEmpty() ? null : tree.firstEntry().getValue();
-            }
-        } else {
-            asksByPrice.remove(level.price);
-            if (bestAsk == level) {
-                bestAsk = tree.isEmpty() ? null : tree.firstEntry().getValue();
-            }
-        }
     }
 
     /** Every resting order in arrival order (ascending id), for snapshots. */
@@ -128,6 +93,11 @@ final class OrderBook {
         byId.forEach(all::add);
         all.sort((a, b) -> Long.compare(a.orderId, b.orderId));
         return all;
+    }
+
+    /** The resting orders by id (for {@link ClientOrderIndex}, which reads orders through it). */
+    OrderIndex byId() {
+        return byId;
     }
 
     RestingOrder find(long orderId) {
@@ -143,7 +113,7 @@ final class OrderBook {
         PriceLevel level = order.level;
         level.remove(order);
         if (level.isEmpty()) {
-            removeLevel(order.side, level);
+            sideOf(order.side).remove(level);
         }
         return order;
     }
@@ -151,15 +121,12 @@ final class OrderBook {
     /** Aggregated view of one side, best first: price to total quantity. */
     NavigableMap<Long, Long> levels(Side side) {
         NavigableMap<Long, Long> out = new TreeMap<>(side == Side.BUY ? Collections.reverseOrder() : null);
-        for (PriceLevel level : sideOf(side).values()) {
+        BookSide levels = sideOf(side);
+        for (int rank = 0, n = levels.size(); rank < n; rank++) {
+            PriceLevel level = levels.fromBest(rank);
             out.put(level.price, level.totalQty());
         }
         return out;
-    }
-
-    long bestPrice(Side side) {
-        NavigableMap<Long, PriceLevel> levels = sideOf(side);
-        return levels.isEmpty() ? 0 : levels.firstKey();
     }
 
     int orderCount() {
@@ -172,15 +139,19 @@ final class OrderBook {
      * exactly the resting orders, no empty level kept.
      */
     void validateInternalState() {
-        if (!bids.isEmpty() && !asks.isEmpty() && bids.firstKey() >= asks.firstKey()) {
-            throw new IllegalStateException("book crossed: bid " + bids.firstKey() + " >= ask " + asks.firstKey());
+        PriceLevel bestBid = bids.best();
+        PriceLevel bestAsk = asks.best();
+        if (bestBid != null && bestAsk != null && bestBid.price >= bestAsk.price) {
+            throw new IllegalStateException("book crossed: bid " + bestBid.price + " >= ask " + bestAsk.price);
         }
         int seen = 0;
         for (Side side : Side.values()) {
-            for (Map.Entry<Long, PriceLevel> entry : sideOf(side).entrySet()) {
-                PriceLevel level = entry.getValue();
+            BookSide levels = sideOf(side);
+            levels.validateInternalState();
+            for (int rank = 0, n = levels.size(); rank < n; rank++) {
+                PriceLevel level = levels.fromBest(rank);
                 if (level.isEmpty()) {
-                    throw new IllegalStateException("empty level kept at " + entry.getKey());
+                    throw new IllegalStateException("empty level kept at " + level.price);
                 }
                 long total = 0;
                 int count = 0;
@@ -201,26 +172,12 @@ final class OrderBook {
                 seen += count;
             }
         }
-        for (Side side : Side.values()) {
-            NavigableMap<Long, PriceLevel> tree = sideOf(side);
-            LongObjectHashMap<PriceLevel> byPrice = side == Side.BUY ? bidsByPrice : asksByPrice;
-            PriceLevel best = best(side);
-            if (byPrice.size() != tree.size() || best != (tree.isEmpty() ? null : tree.firstEntry().getValue())) {
-                throw new IllegalStateException(side + " levels: " + tree.size() + " in order, " + byPrice.size()
-                        + " by price, best cached as " + (best == null ? "none" : best.price));
-            }
-            for (PriceLevel level : tree.values()) {
-                if (byPrice.get(level.price) != level) {
-                    throw new IllegalStateException(side + " level " + level.price + " is missing from the price index");
-                }
-            }
-        }
         if (seen != byId.size()) {
             throw new IllegalStateException("id index holds " + byId.size() + " orders, levels hold " + seen);
         }
     }
 
-    private NavigableMap<Long, PriceLevel> sideOf(Side side) {
+    private BookSide sideOf(Side side) {
         return side == Side.BUY ? bids : asks;
     }
 }
