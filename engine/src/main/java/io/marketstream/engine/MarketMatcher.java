@@ -54,7 +54,7 @@ final class MarketMatcher {
     final OrderBook book = new OrderBook();
     final LongObjectHashMap<Account> accounts = new LongObjectHashMap<>();
     /** Open orders by (account, client order id), for the duplicate check. */
-    final ClientOrderIndex clientIds = new ClientOrderIndex(book.byId());
+    final ClientOrderIndex clientIds = new ClientOrderIndex();
     long seq;
     long nextOrderId = 1;
     long nextTradeId = 1;

@@ -95,11 +95,6 @@ final class OrderBook {
         return all;
     }
 
-    /** The resting orders by id (for {@link ClientOrderIndex}, which reads orders through it). */
-    OrderIndex byId() {
-        return byId;
-    }
-
     RestingOrder find(long orderId) {
         return byId.get(orderId);
     }

@@ -19,9 +19,7 @@ import io.marketstream.protocol.Side;
  * arbitrary, as a snapshot may hold; client ids colliding across accounts), checked after every step.
  */
 class OrderIndexesTest {
-    /** The orders on the book, through which the client id index reads the orders it holds. */
-    private final OrderIndex onBook = new OrderIndex();
-    private final ClientOrderIndex clientIds = new ClientOrderIndex(onBook);
+    private final ClientOrderIndex clientIds = new ClientOrderIndex();
 
     private RestingOrder order(long id, long account, String clientOrderId) {
         return new RestingOrder(id, new Account(account, clientIds), clientOrderId, Side.BUY, 100, 1);
@@ -74,7 +72,6 @@ class OrderIndexesTest {
             if (random.nextInt(100) < 55) {
                 if (!model.containsKey(key)) {
                     RestingOrder o = order(nextId++, account, clientOrderId);
-                    onBook.put(o);
                     clientIds.add(o);
                     model.put(key, o);
                     live.add(o);
@@ -82,7 +79,6 @@ class OrderIndexesTest {
             } else if (!live.isEmpty()) {
                 RestingOrder o = live.remove(random.nextInt(live.size()));
                 clientIds.remove(o);
-                onBook.remove(o.orderId);
                 model.remove(o.account + "/" + o.clientOrderId);
                 assertThat(clientIds.find(o.account, o.clientOrderId)).isNull();
             }
