@@ -1,5 +1,9 @@
 package io.marketstream.streams;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +12,7 @@ import java.util.Properties;
 
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -34,6 +39,8 @@ public final class TopologyHarness implements MarketDataSink, AutoCloseable {
     private final List<TickerMessage> tickers = new ArrayList<>();
     private final List<AccountMessage> accountMessages = new ArrayList<>();
     private final TopologyTestDriver driver;
+    /** This harness's own state directory: drivers in concurrent builds on one machine must not share one. */
+    private final Path stateDir;
     private final TestInputTopic<String, EngineEvent> events;
     private final TestInputTopic<String, byte[]> rawEvents;
     private int flushes;
@@ -42,6 +49,12 @@ public final class TopologyHarness implements MarketDataSink, AutoCloseable {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try {
+            stateDir = Files.createTempDirectory("topology-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class);
         driver = new TopologyTestDriver(MarketDataTopology.build(catalog, this), props);
@@ -138,6 +151,14 @@ public final class TopologyHarness implements MarketDataSink, AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        try {
+            driver.close();
+        } finally {
+            try {
+                Utils.delete(stateDir.toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 }
