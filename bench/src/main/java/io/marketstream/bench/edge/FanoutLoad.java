@@ -316,7 +316,14 @@ public final class FanoutLoad {
                     }
                     case 0x9 -> ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
                             in.retainedSlice(payload, size)));
-                    default -> { }
+                    case 0xA -> { } // a pong: the node answered one of ours
+                    default -> {
+                        // a reserved opcode is a protocol error: count it as unexpected and give the connection up
+                        others.increment();
+                        System.err.println("reserved WebSocket opcode " + opcode + " from the node; closing the connection");
+                        ctx.close();
+                        return;
+                    }
                 }
             }
         }
