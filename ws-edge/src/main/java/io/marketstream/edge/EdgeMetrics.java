@@ -85,9 +85,10 @@ final class EdgeMetrics {
         }).addAndGet(delta);
     }
 
-    void sent(String type, int size) {
+    /** {@code n} messages of {@code size} bytes in all handed to one connection. */
+    void sent(String type, int n, int size) {
         LongAdder count = messages.get(type);
-        (count == null ? adder(type) : count).increment();
+        (count == null ? adder(type) : count).add(n);
         bytes.add(size);
     }
 
