@@ -46,7 +46,9 @@ import io.marketstream.redis.RedisMarketDataPublisher;
  *       edge's {@code /metrics} gives what it sent, conflated, resynced and closed; the CPU of each JVM, of
  *       {@code redis-server} and of the edge JVM's busiest threads is printed beside them. After each rate the
  *       publisher stops and the clients are given {@code --drain-seconds} to receive its last delta (the time
- *       it took is the backlog the edge had built up).</li>
+ *       it took is the backlog the edge had built up). A rate ramp ({@code --rates 100,200,500,1000}, lowest first: each rate
+ *       starts once every client has the previous rate's last delta) ends with one {@code RAMP} line per rate: p50,
+ *       p99, p99.9, both JVMs' CPU per delivered message, and whether p99 is under issue 5's 10 ms.</li>
  * </ul>
  * Prints figures; asserts nothing. Commands and results: {@code docs/performance.md}, "WebSocket edge
  * fan-out".
@@ -285,6 +287,7 @@ public final class EdgeFanoutBenchmark {
         int warmup = intOption("--warmup");
         int seconds = intOption("--seconds");
         System.out.printf("%n== fanout: %d subscribers of %s (load average %s)%n", subscribers, BOOK, ProcStats.loadAverage());
+        List<String> ramp = new ArrayList<>();
         try (ChildJvm load = startLoad(edge.port())) {
             load.ask("connect " + subscribers, "connected", 300);
             load.ask("subscribe " + BOOK, "subscribed", 300);
@@ -304,9 +307,11 @@ public final class EdgeFanoutBenchmark {
                 long[] edgeIoBefore = syscalls(edgePid);
                 long[] loadIoBefore = syscalls(load.pid());
                 long start = System.nanoTime();
+                String startUtc = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withNano(0).toString();
                 load.ask("measure", "measuring", 300);
                 Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
                 Map<String, String> report = ChildJvm.pairs(load.ask("report", "report", 300));
+                String endUtc = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withNano(0).toString();
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 long cpu = ProcStats.ownCpuNanos() - cpuBefore;
                 long redisCpu = redisCpuNanos() - redisBefore;
@@ -354,7 +359,8 @@ public final class EdgeFanoutBenchmark {
                         100.0 * cpu / 1e9 / elapsed, cpu / 1e3 / Math.max(1, delivered),
                         cpu / 1e3 / Math.max(1, deliveredEvents), redisCpu / 1e9, report.get("cpu_s"),
                         options.get("--client"));
-                System.out.printf("edge JVM threads by CPU: %s%n", ProcStats.topThreads(threads, elapsed, 6));
+                System.out.printf("measured %s to %s UTC%n", startUtc, endUtc);
+                System.out.printf("edge JVM threads by CPU: %s%n", ProcStats.topThreads(threads, elapsed, 10));
                 System.out.printf("SYSCALLS edge JVM: %.0f writes/s (%.2f book frames per write; the Redis clients' "
                                 + "writes included), user %.2f s + kernel %.2f s; load JVM: %.0f reads/s (%.2f messages "
                                 + "per read), user %.2f s + kernel %.2f s; CPU per delivered message: edge %.2f us, "
@@ -365,11 +371,23 @@ public final class EdgeFanoutBenchmark {
                 System.out.printf("after the publisher stopped, the last delta reached every client in %s ms "
                         + "(%s connections still behind)%n", drained.get("ms"), drained.get("behind"));
                 System.out.printf("load average after: %s%n", ProcStats.loadAverage());
+                double edgeUs = cpu / 1e3 / Math.max(1, delivered);
+                double loadUs = (loadIo[2] + loadIo[3]) / 1e3 / Math.max(1, delivered);
+                ramp.add(String.format("%8d %9.0f %10.0f %8.2f %8.2f %8.2f %7.2f %7.2f  %s", rate, publishedPerSecond,
+                        deliveredPerSecond, ms(report, "p50_us"), ms(report, "p99_us"), ms(report, "p999_us"), edgeUs,
+                        loadUs, ms(report, "p99_us") < RAMP_P99_MS ? "yes" : "no"));
                 Thread.sleep(2_000);
             }
         }
+        System.out.printf("%nRAMP %d subscribers (p99 < %.0f ms?); CPU per delivered message in us, user + kernel%n",
+                subscribers, RAMP_P99_MS);
+        System.out.println("  deltas/s published  delivered/s   p50 ms   p99 ms p99.9 ms    edge    load  p99 met");
+        ramp.forEach(row -> System.out.println("RAMP " + row));
         awaitEdgeConnections(0);
     }
+
+    /** The latency target of issue 5 (p99 event to client), marked against each rate in the ramp's summary. */
+    private static final double RAMP_P99_MS = 10;
 
     /**
      * A process's read and write system calls so far ({@code syscr}, {@code syscw} of {@code /proc/<pid>/io}; a

@@ -306,16 +306,23 @@ public final class FanoutLoad {
                 in.readerIndex(payload + size);
                 boolean fin = (b0 & 0x80) != 0;
                 int opcode = b0 & 0x0F;
+                // replies go from the channel's tail: this reader took the place of the codec's decoder, which sits
+                // before (headwards of) its encoder, so a write from this handler's context would skip the encoder and
+                // fail (a pong never sent: the node closed every connection with 4001 once it pinged)
                 switch (opcode) {
                     case 0x1, 0x2, 0x0 -> message(ctx, in, payload, size, fin, opcode);
                     case 0x8 -> {
                         int code = size >= 2 ? in.getUnsignedShort(payload) : 1005;
                         closes.computeIfAbsent(code, c -> new AtomicInteger()).incrementAndGet();
-                        ctx.writeAndFlush(new CloseWebSocketFrame(code == 1005 ? 1000 : code, null))
+                        ctx.channel().writeAndFlush(new CloseWebSocketFrame(code == 1005 ? 1000 : code, null))
                                 .addListener(f -> ctx.close());
                     }
-                    case 0x9 -> ctx.writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
-                            in.retainedSlice(payload, size)));
+                    case 0x9 -> ctx.channel().writeAndFlush(new io.netty.handler.codec.http.websocketx.PongWebSocketFrame(
+                            in.retainedSlice(payload, size))).addListener(f -> {
+                                if (!f.isSuccess()) {
+                                    System.err.println("a pong could not be sent: " + f.cause());
+                                }
+                            });
                     case 0xA -> { } // a pong: the node answered one of ours
                     default -> {
                         // a reserved opcode is a protocol error: count it as unexpected and give the connection up
