@@ -6,46 +6,36 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
-import org.HdrHistogram.Recorder;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 
 import io.lettuce.core.RedisClient;
-import io.marketstream.bench.BookChanges;
 import io.marketstream.bench.ProcStats;
 import io.marketstream.redis.RedisClients;
-import io.marketstream.embedded.EmbeddedKafka;
 import io.marketstream.embedded.EmbeddedRedis;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
-import io.marketstream.protocol.event.EngineEvent;
-import io.marketstream.protocol.kafka.Topics;
 import io.marketstream.protocol.marketdata.BookMessage;
 import io.marketstream.protocol.marketdata.BookMessageReader;
 import io.marketstream.protocol.marketdata.TradeMessage;
 import io.marketstream.redis.RedisMarketDataPublisher;
 import io.marketstream.redis.RedisMarketDataReader;
 import io.marketstream.redis.RedisMarketDataSubscriber;
-import io.marketstream.streams.EngineEventModel;
 import io.marketstream.streams.RedisMarketDataSink;
 import io.marketstream.streams.StreamsService;
 
 /**
  * Engine events through the production streams job ({@link StreamsService}, exactly-once, the
- * batching {@link RedisMarketDataSink}) into Redis, on a real in-process Kafka broker and a real
- * {@code redis-server}, all on this machine.
+ * batching {@link RedisMarketDataSink}) into Redis, on a real Kafka broker and a real
+ * {@code redis-server}, all on this machine. The broker and the producer of the engine events ({@link EngineSide})
+ * run in a JVM of their own, as in a deployment (options of that JVM: {@code --engine-jvm}, broker settings:
+ * {@code --broker-config key=value,…}), or with {@code --broker in-process} in the job's JVM, as before
+ * {@code streams-perf5}: then their threads and garbage pause the job too.
  *
  * <ol>
  *   <li><b>Throughput</b>: {@code --events} engine events (two markets, two partitions; rests,
@@ -59,17 +49,20 @@ import io.marketstream.streams.StreamsService;
  *       into an HdrHistogram.</li>
  * </ol>
  * Kafka, Redis, the job, the producer and the subscriber share the machine's cores, so the figures
- * include their competition. Usage: see {@code docs/performance.md}.
+ * include their competition. Send times are taken in the producer's JVM and receive times in this one, both
+ * {@link System#nanoTime()} (one monotonic clock per machine on Linux); latencies are computed after each phase. Usage: see {@code docs/performance.md}.
  */
 public final class StreamsToRedisBenchmark {
     private static final MarketCatalog CATALOG = MarketCatalog.defaults();
 
     private final List<MarketSpec> markets = CATALOG.all();
-    private final List<EngineEventModel> models = new ArrayList<>();
+    /** Each market's last sequence written to the topic so far. */
+    private final long[] produced;
     private final long[][] sentNanos;
-    private final Recorder recorder = new Recorder(3);
     private final AtomicLong received = new AtomicLong();
-    private volatile boolean recording;
+    /** PUBLISHes received during a fixed-rate phase: market, first and last sequence, nanoTime; timed after it. */
+    private final PublishLog publishes = new PublishLog();
+    private volatile boolean logging;
     private volatile long firstPublish;
     private volatile long lastPublish;
     private final long[] lastSeqSeen;
@@ -78,19 +71,17 @@ public final class StreamsToRedisBenchmark {
     private final Map<String, Integer> marketIndex = new java.util.HashMap<>();
     private final int capacity;
     private TracingSink tracing;
+    private EventSource side;
     private final GcPauses gcPauses = new GcPauses();
 
     private StreamsToRedisBenchmark(int capacity) {
         sentNanos = new long[markets.size()][capacity + 1];
+        produced = new long[markets.size()];
         lastSeqSeen = new long[markets.size()];
         receivedNanos = new long[markets.size()][capacity + 1];
         this.capacity = capacity;
         for (int i = 0; i < markets.size(); i++) {
             marketIndex.put(markets.get(i).symbol(), i);
-        }
-        long start = System.currentTimeMillis();
-        for (int i = 0; i < markets.size(); i++) {
-            models.add(new EngineEventModel(markets.get(i), 42 + i, start, 1));
         }
     }
 
@@ -98,32 +89,38 @@ public final class StreamsToRedisBenchmark {
         int events = 300_000;
         int seconds = 20;
         List<Integer> rates = List.of(1_000, 10_000);
+        String broker = "child";
+        String engineJvm = "-Xmx1g";
+        String brokerConfig = "";
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--events" -> events = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--rates" -> rates = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
+                case "--broker" -> broker = args[i + 1];
+                case "--engine-jvm" -> engineJvm = args[i + 1];
+                case "--broker-config" -> brokerConfig = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        int capacity = events + rates.stream().mapToInt(r -> r * 20).sum() * Math.max(1, seconds / 20 + 1);
-        new StreamsToRedisBenchmark(capacity).run(events, rates, seconds);
+        if (!broker.equals("child") && !broker.equals("in-process")) {
+            throw new IllegalArgumentException("--broker is child or in-process, not " + broker);
+        }
+        int capacity = 2 * events + rates.stream().mapToInt(r -> r * 20).sum() * Math.max(1, seconds / 20 + 1);
+        System.out.printf("cores %d, JVM %s, load average %s; broker and event producer %s%n",
+                Runtime.getRuntime().availableProcessors(), Runtime.version(), ProcStats.loadAverage(),
+                broker.equals("child") ? "in a JVM of their own (" + engineJvm + ")" : "in this JVM");
+        try (EventSource side = broker.equals("child") ? new EngineSide.Child(engineJvm, brokerConfig)
+                : new EngineSide(brokerConfig.isBlank() ? Map.of() : EngineSide.brokerConfig(brokerConfig))) {
+            new StreamsToRedisBenchmark(capacity).run(side, events, rates, seconds);
+        }
     }
 
-    private void run(int events, List<Integer> rates, int seconds) throws Exception {
-        System.out.printf("cores %d, JVM %s, load average %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.version(), ProcStats.loadAverage());
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(); EmbeddedRedis redis = EmbeddedRedis.start()) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                admin.createTopics(List.of(new NewTopic(Topics.ENGINE_EVENTS.name(), 2, (short) 1))).all().get();
-            }
+    private void run(EventSource side, int events, List<Integer> rates, int seconds) throws Exception {
+        this.side = side;
+        try (EmbeddedRedis redis = EmbeddedRedis.start()) {
             RedisClient client = RedisClients.create(redis.uri());
-            Properties p = new Properties();
-            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-            p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-            try (KafkaProducer<String, EngineEvent> producer = new KafkaProducer<>(p,
-                    Topics.ENGINE_EVENTS.keySerde().serializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
-                 RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
+            try (RedisMarketDataPublisher publisher = new RedisMarketDataPublisher(client);
                  RedisMarketDataReader reader = new RedisMarketDataReader(client, CATALOG);
                  RedisMarketDataSubscriber subscriber = new RedisMarketDataSubscriber(client)) {
                 for (int m = 0; m < markets.size(); m++) {
@@ -145,25 +142,25 @@ public final class StreamsToRedisBenchmark {
                 }
 
                 // 1. throughput while catching up on a full topic, in a fresh JVM
-                produce(producer, events);
+                produce(events);
                 Path stateDir = Files.createTempDirectory("streams-bench-");
                 tracing = new TracingSink(new RedisMarketDataSink(publisher), marketIndex, capacity);
                 StreamsService streams = new StreamsService(CATALOG, tracing,
-                        kafka.bootstrapServers(), "streams-bench", stateDir);
+                        side.bootstrap(), "streams-bench", stateDir);
                 catchUp("throughput", streams, reader, events);
 
                 // 2. latency at fixed rates
                 for (int rate : rates) {
-                    latency(producer, rate, seconds);
+                    latency(rate, seconds);
                     printCommits(streams);
                 }
                 streams.close();
 
                 // 3. the catch-up again, after a restart of the job in this JVM, now warm: the code's rate
                 // once compiled, without the JIT's and the first collections' share of figure 1
-                produce(producer, events);
+                produce(events);
                 StreamsService restarted = new StreamsService(CATALOG, new RedisMarketDataSink(publisher),
-                        kafka.bootstrapServers(), "streams-bench", stateDir);
+                        side.bootstrap(), "streams-bench", stateDir);
                 catchUp("throughput, job restarted in the warm JVM", restarted, reader, events);
                 restarted.close();
             } finally {
@@ -172,45 +169,68 @@ public final class StreamsToRedisBenchmark {
         }
     }
 
-    private void produce(KafkaProducer<String, EngineEvent> producer, int events) {
-        for (int i = 0; i < events; i++) {
-            int m = i % markets.size();
-            EngineEvent event = models.get(m).next();
-            producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
-        }
-        producer.flush();
+    private void produce(int events) throws Exception {
+        long[] last = side.produce(events);
+        System.arraycopy(last, 0, produced, 0, last.length);
     }
 
     /** Starts the job on a topic holding {@code events} it has not processed and times its catch-up. */
     private void catchUp(String label, StreamsService streams, RedisMarketDataReader reader, int events)
-            throws InterruptedException {
+            throws Exception {
         firstPublish = 0;
         previous.clear();
         long cpuBefore = cpuNanos();
-        long redisBefore = childCpuNanos();
+        long redisBefore = redisCpuNanos();
+        long brokerBefore = EngineSide.cpuNanos(side);
         Map<String, Long> threadsBefore = ProcStats.threadCpu();
         long jitBefore = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long gcBefore = gcMillis();
+        long seenBefore = seen();
+        // when the job had published a quarter, half and three quarters of the events, and the JIT's time then
+        long[] quarterNanos = new long[5];
+        long[] quarterJit = new long[5];
+        int quarter = 1;
+        quarterJit[0] = jitMillis();
         streams.start();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (!caughtUp(reader) && System.nanoTime() < deadline) {
             Thread.sleep(50);
+            while (quarter < 4 && seen() - seenBefore >= (long) events * quarter / 4) {
+                quarterNanos[quarter] = lastPublish;
+                quarterJit[quarter] = jitMillis();
+                quarter++;
+            }
         }
         if (streams.state() != KafkaStreams.State.RUNNING || !caughtUp(reader)) {
             throw new IllegalStateException("the job did not catch up: " + streams.state());
         }
         double seconds1 = (lastPublish - firstPublish) / 1e9;
         double cpuSeconds = (cpuNanos() - cpuBefore) / 1e9;
-        double redisSeconds = (childCpuNanos() - redisBefore) / 1e9;
+        double redisSeconds = (redisCpuNanos() - redisBefore) / 1e9;
+        double brokerSeconds = (EngineSide.cpuNanos(side) - brokerBefore) / 1e9;
         System.out.printf("%s: %,d events in %.2f s = %,.0f events/s (first to last PUBLISH)%n",
                 label, events, seconds1, events / seconds1);
-        System.out.printf("CPU used meanwhile by this JVM (broker, job, subscriber) and redis-server: %.1f s "
+        if (quarter == 4) {
+            quarterNanos[0] = firstPublish;
+            quarterNanos[4] = lastPublish;
+            quarterJit[4] = jitMillis();
+            StringBuilder q = new StringBuilder("  by quarter of the events:");
+            for (int i = 0; i < 4; i++) {
+                q.append(String.format(" %,.0f events/s (JIT %.1f s);", events / 4.0 / ((quarterNanos[i + 1] - quarterNanos[i]) / 1e9),
+                        (quarterJit[i + 1] - quarterJit[i]) / 1e3));
+            }
+            q.append(String.format(" second half %,.0f events/s", events / 2.0 / ((quarterNanos[4] - quarterNanos[2]) / 1e9)));
+            System.out.println(q);
+        }
+        System.out.printf("CPU used meanwhile by the broker, the job, the subscriber and redis-server: %.1f s "
                         + "= %.0f µs per event, so at most %,.0f events/s if the %d cores were ours alone%n",
                 cpuSeconds, cpuSeconds * 1e6 / events,
                 events / cpuSeconds * Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf("  of which redis-server %.1f s = %.0f µs per event%n", redisSeconds,
-                redisSeconds * 1e6 / events);
+        System.out.printf("  of which redis-server %.1f s = %.0f µs per event%s%n", redisSeconds,
+                redisSeconds * 1e6 / events, side.pid() < 0 ? "" : String.format(
+                        ", the broker's JVM %.1f s = %.0f µs per event (while the job catches up it only serves fetches"
+                                + " and the job's transactions)", brokerSeconds, brokerSeconds * 1e6 / events));
         System.out.println("  per event, by thread: " + perEvent(ProcStats.threadCpuSince(threadsBefore), events));
         System.out.printf("  meanwhile the JIT compilers worked %.1f s and collections paused the JVM %.1f s%n",
                 (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore) / 1e3,
@@ -218,8 +238,34 @@ public final class StreamsToRedisBenchmark {
         printCommits(streams);
     }
 
+    private static long jitMillis() {
+        return java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    /** The events published so far, as the sum of each market's highest sequence seen (sequences count every event). */
+    private long seen() {
+        long sum = 0;
+        for (long seq : lastSeqSeen) {
+            sum += seq;
+        }
+        return sum;
+    }
+
+    /**
+     * Whether a collector's bean counts pauses: ZGC's "ZGC Cycles" (and a "Concurrent" bean of later JDKs' G1) time
+     * work done beside the application, "ZGC Pauses" its pauses.
+     */
+    private static boolean pauses(String collector) {
+        return !collector.contains("Concurrent") && !collector.contains("Cycles");
+    }
+
+    private static long gcCount() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().filter(b -> pauses(b.getName()))
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).filter(t -> t > 0).sum();
+    }
+
     private static long gcMillis() {
-        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream().filter(b -> pauses(b.getName()))
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).filter(t -> t > 0).sum();
     }
 
@@ -280,45 +326,10 @@ public final class StreamsToRedisBenchmark {
                 c, c == 0 ? 0 : r / c, c == 0 ? 0 : b / c / 1e3, times, ProcStats.loadAverage());
     }
 
-    private void printCommits(StreamsService streams) {
+    private void printCommits(StreamsService streams) throws Exception {
         printPhaseCommits(streams);
         printCommitTotals(streams);
-        printBrokerRequestTimes();
-    }
-
-    /**
-     * The in-process broker's own view of the requests a commit makes (and the fetches): mean time per
-     * request since start, in its queue, handled locally, waiting remotely (e.g. for a transaction
-     * coordinator's verification), and its count.
-     */
-    private static void printBrokerRequestTimes() {
-        try {
-            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            StringBuilder out = new StringBuilder("  broker, mean ms total (queue/local/remote/response queue) count:");
-            for (String request : List.of("Produce", "AddPartitionsToTxn", "AddOffsetsToTxn", "TxnOffsetCommit", "EndTxn",
-                    "FetchConsumer")) {
-                double[] means = new double[5];
-                String[] names = {"TotalTimeMs", "RequestQueueTimeMs", "LocalTimeMs", "RemoteTimeMs", "ResponseQueueTimeMs"};
-                long count = 0;
-                boolean found = false;
-                for (int n = 0; n < names.length; n++) {
-                    var name = new javax.management.ObjectName("kafka.network:type=RequestMetrics,name=" + names[n]
-                            + ",request=" + request);
-                    if (server.isRegistered(name)) {
-                        found = true;
-                        means[n] = ((Number) server.getAttribute(name, "Mean")).doubleValue();
-                        count = ((Number) server.getAttribute(name, "Count")).longValue();
-                    }
-                }
-                if (found) {
-                    out.append(String.format(" %s %.2f (%.2f/%.2f/%.2f/%.2f) %d;", request, means[0], means[1], means[2],
-                            means[3], means[4], count));
-                }
-            }
-            System.out.println(out);
-        } catch (Exception e) {
-            System.out.println("  broker request times unavailable: " + e);
-        }
+        System.out.println("  " + side.brokerReport());
     }
 
     /**
@@ -347,19 +358,22 @@ public final class StreamsToRedisBenchmark {
         System.out.println(producer);
     }
 
-    /** CPU time of this JVM and its child processes (redis-server), from /proc; JVM only elsewhere. */
+    /** CPU time of this JVM and its child processes (redis-server, the broker's JVM), from /proc; JVM only elsewhere. */
     private static long cpuNanos() {
-        return ProcStats.ownCpuNanos() + childCpuNanos();
+        return ProcStats.ownCpuNanos()
+                + ProcessHandle.current().children().mapToLong(child -> ProcStats.cpuNanos(child.pid())).sum();
     }
 
-    private static long childCpuNanos() {
-        return ProcessHandle.current().children().mapToLong(child -> ProcStats.cpuNanos(child.pid())).sum();
+    /** CPU time of redis-server (our child processes but the broker's JVM). */
+    private long redisCpuNanos() {
+        return ProcessHandle.current().children().filter(child -> child.pid() != side.pid())
+                .mapToLong(child -> ProcStats.cpuNanos(child.pid())).sum();
     }
 
     private boolean caughtUp(RedisMarketDataReader reader) {
         for (int m = 0; m < markets.size(); m++) {
             // the last book or trade message at or after the model's last book-changing event
-            if (lastSeqSeen[m] < models.get(m).seq() - 50) {
+            if (lastSeqSeen[m] < produced[m] - 50) {
                 return false;
             }
         }
@@ -378,63 +392,79 @@ public final class StreamsToRedisBenchmark {
         lastPublish = now;
         lastSeqSeen[market] = Math.max(lastSeqSeen[market], last);
         received.incrementAndGet();
-        if (recording) {
-            for (long seq = Math.max(1, first); seq <= last && seq < sentNanos[market].length; seq++) {
+        if (logging) {
+            publishes.add(market, first, last, now);
+        }
+    }
+
+    /** The PUBLISHes of a phase, appended by the subscription's event loop (one thread) and read after the phase. */
+    private static final class PublishLog {
+        private long[] entries = new long[4 * 65_536];
+        private int size;
+
+        synchronized void add(int market, long first, long last, long now) {
+            if (size + 4 > entries.length) {
+                entries = java.util.Arrays.copyOf(entries, entries.length * 2);
+            }
+            entries[size++] = market;
+            entries[size++] = first;
+            entries[size++] = last;
+            entries[size++] = now;
+        }
+
+        synchronized long[] drain() {
+            long[] out = java.util.Arrays.copyOf(entries, size);
+            size = 0;
+            return out;
+        }
+    }
+
+    private void latency(int rate, int seconds) throws Exception {
+        publishes.drain();
+        logging = true;
+        long jobCpuBefore = ProcStats.ownCpuNanos();
+        long brokerCpuBefore = EngineSide.cpuNanos(side);
+        long redisCpuBefore = redisCpuNanos();
+        long gcCountBefore = gcCount();
+        long gcBefore = gcMillis();
+        EventSource.Phase phase = side.send(rate, seconds, sentNanos);
+        System.arraycopy(phase.lastSeq(), 0, produced, 0, produced.length);
+        Thread.sleep(Duration.ofSeconds(2).toMillis());
+        logging = false;
+        double jobCpu = (ProcStats.ownCpuNanos() - jobCpuBefore) / 1e3 / ((double) rate * seconds);
+        double brokerCpu = (EngineSide.cpuNanos(side) - brokerCpuBefore) / 1e3 / ((double) rate * seconds);
+        double redisCpu = (redisCpuNanos() - redisCpuBefore) / 1e3 / ((double) rate * seconds);
+        long gcs = gcCount() - gcCountBefore;
+        long gcPaused = gcMillis() - gcBefore;
+        long recordedFrom = phase.recordedFrom();
+        // every book-changing event sent after the warm-up, once per PUBLISH that covers it (a trade's book delta
+        // and its trade message both count), as the PUBLISH arrived
+        Histogram h = new Histogram(3);
+        long[] log = publishes.drain();
+        for (int i = 0; i < log.length; i += 4) {
+            int market = (int) log[i];
+            long now = log[i + 3];
+            for (long seq = Math.max(1, log[i + 1]); seq <= log[i + 2] && seq < sentNanos[market].length; seq++) {
                 long sent = sentNanos[market][(int) seq];
-                if (sent != 0) {
-                    recorder.recordValue(Math.max(0, now - sent));
+                if (sent != 0 && sent >= recordedFrom) {
+                    h.recordValue(Math.max(0, now - sent));
                     if (receivedNanos[market][(int) seq] == 0) {
                         receivedNanos[market][(int) seq] = now;
                     }
                 }
             }
         }
-    }
-
-    private void latency(KafkaProducer<String, EngineEvent> producer, int rate, int seconds) throws Exception {
-        long interval = 1_000_000_000L / rate;
-        long total = (long) rate * seconds;
-        long warmup = total / 4;
-        long start = System.nanoTime();
-        long recordedFrom = Long.MAX_VALUE;
-        long[] firstSeq = new long[markets.size()];
-        for (int m = 0; m < markets.size(); m++) {
-            firstSeq[m] = models.get(m).seq() + 1;
-        }
-        recorder.reset();
-        for (long i = 0; i < total; i++) {
-            long due = start + i * interval;
-            long wait;
-            while ((wait = due - System.nanoTime()) > 0) {
-                if (wait > 50_000) {
-                    LockSupport.parkNanos(wait - 20_000);
-                } else {
-                    Thread.onSpinWait();
-                }
-            }
-            if (i == warmup) {
-                recorder.reset();
-                recording = true;
-                recordedFrom = System.nanoTime();
-            }
-            int m = (int) (i % markets.size());
-            EngineEvent event = models.get(m).next();
-            if (event.seq() < sentNanos[m].length && BookChanges.changesBook(event)) {
-                sentNanos[m][(int) event.seq()] = System.nanoTime();
-            }
-            producer.send(new ProducerRecord<>(Topics.ENGINE_EVENTS.name(), event.market(), event));
-        }
-        double offeredSeconds = (System.nanoTime() - start) / 1e9;
-        Thread.sleep(Duration.ofSeconds(2).toMillis());
-        recording = false;
-        Histogram h = recorder.getIntervalHistogram();
         System.out.printf("rate %,d events/s (achieved %,.0f): event to PUBLISH p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
                         + "p99.9 %.2f ms, max %.2f ms (%,d samples)%n",
-                rate, total / offeredSeconds, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
+                rate, phase.achieved(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6,
                 h.getTotalCount());
+        System.out.printf("  CPU per event: the job's JVM (job, subscriber%s) %.1f µs%s, redis-server %.1f µs; the job's JVM"
+                        + " paused %d times for collections, %d ms in total%n", side.pid() < 0 ? ", broker, producer" : "",
+                jobCpu, side.pid() < 0 ? "" : String.format(", the broker's and producer's JVM %.1f µs", brokerCpu),
+                redisCpu, gcs, gcPaused);
         if (tracing != null) {
-            explain(recordedFrom, firstSeq);
+            explain(recordedFrom, phase.firstSeq(), phase.lastSeq());
         }
     }
 
@@ -444,13 +474,13 @@ public final class StreamsToRedisBenchmark {
      * sender, Lettuce, Redis, the subscriber); and which of the slow ones were sent during a commit (from
      * its barrier's start to the stream thread's next hand-over) or a collection pause.
      */
-    private void explain(long recordedFrom, long[] firstSeq) {
+    private void explain(long recordedFrom, long[] firstSeq, long[] lastSeq) {
         Histogram toStream = new Histogram(3);
         Histogram toRedis = new Histogram(3);
         List<long[]> slow = new ArrayList<>();
         long recordedTo = System.nanoTime();
         for (int m = 0; m < markets.size(); m++) {
-            for (long seq = firstSeq[m]; seq <= models.get(m).seq() && seq < sentNanos[m].length; seq++) {
+            for (long seq = firstSeq[m]; seq <= lastSeq[m] && seq < sentNanos[m].length; seq++) {
                 long sent = sentNanos[m][(int) seq];
                 long handed = tracing.handedNanos[m][(int) seq];
                 long got = receivedNanos[m][(int) seq];
@@ -523,7 +553,7 @@ public final class StreamsToRedisBenchmark {
                         }
                         var info = com.sun.management.GarbageCollectionNotificationInfo.from(
                                 (javax.management.openmbean.CompositeData) n.getUserData());
-                        if (info.getGcName().contains("Concurrent")) {
+                        if (!pauses(info.getGcName())) {
                             return;
                         }
                         long start = base + info.getGcInfo().getStartTime() * 1_000_000L;
