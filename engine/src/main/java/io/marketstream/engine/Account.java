@@ -25,18 +25,6 @@ final class Account {
     /** Its market's open orders by (account, client order id), shared by the market's accounts. */
     private final ClientOrderIndex clientIds;
 
-    /**
-     * The last text each balance was published as ({@link #BASE_AVAILABLE} … {@link #QUOTE_LOCKED})
-     * and the value it was of: a fill usually changes two of an account's four balances, so the
-     * other two are published again unchanged and need not be formatted again.
-     */
-    private final long[] publishedValues = new long[4];
-    private final String[] publishedTexts = new String[4];
-    static final int BASE_AVAILABLE = 0;
-    static final int BASE_LOCKED = 1;
-    static final int QUOTE_AVAILABLE = 2;
-    static final int QUOTE_LOCKED = 3;
-
     Account(long id, ClientOrderIndex clientIds) {
         this.id = id;
         this.clientIds = clientIds;
@@ -91,16 +79,5 @@ final class Account {
             all.add(o);
         }
         return all;
-    }
-
-    /** The decimal text of one of this account's balances ({@link #BASE_AVAILABLE} …) now worth {@code value}. */
-    String balanceText(int balance, long value, DecimalCache format) {
-        String text = publishedTexts[balance];
-        if (text == null || publishedValues[balance] != value) {
-            text = format.formatFresh(value);
-            publishedTexts[balance] = text;
-            publishedValues[balance] = value;
-        }
-        return text;
     }
 }

@@ -32,11 +32,7 @@ final class DecimalCache {
         return text;
     }
 
-    /**
-     * Formats without looking in or filling the cache: for values that seldom repeat (balances),
-     * which would only push out the strings that do.
-     */
-    String formatFresh(long value) {
+    private String formatFresh(long value) {
         int start = ScaledDecimal.formatInto(value, scale, scratch);
         return new String(scratch, start, scratch.length - start, StandardCharsets.ISO_8859_1);
     }

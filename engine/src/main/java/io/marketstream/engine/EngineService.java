@@ -38,6 +38,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -45,6 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.marketstream.protocol.Json;
+import io.marketstream.protocol.MarketCatalog;
 import io.marketstream.protocol.MarketSpec;
 import io.marketstream.protocol.command.OrderCommand;
 import io.marketstream.protocol.command.OrderCommandReader;
@@ -94,6 +96,11 @@ public final class EngineService implements Runnable, AutoCloseable {
     private final Map<TopicPartition, Long> sinceSnapshot = new HashMap<>();
     private final Map<TopicPartition, Long> lastSnapshotNanos = new HashMap<>();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
+    /**
+     * The command-topic partition of each catalog market, found on its first command (hashing the
+     * key on every command cost more than a map lookup); the one topic subscribed is the command topic.
+     */
+    private final Map<String, Integer> commandPartitions = new HashMap<>();
     private final AtomicLong commands = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong snapshotsWritten = new AtomicLong();
@@ -164,7 +171,8 @@ public final class EngineService implements Runnable, AutoCloseable {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         p.putAll(producerOverrides);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-events");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.ENGINE_EVENTS.valueSerde().serializer());
+        this.producer = new KafkaProducer<>(p, new MarketKeySerializer(engine.catalog()),
+                Topics.ENGINE_EVENTS.valueSerde().serializer());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-dead-letters");
         this.deadLetters = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, groupId + "-snapshots");
@@ -256,8 +264,7 @@ public final class EngineService implements Runnable, AutoCloseable {
         }
         long ts = command.ts() > 0 ? command.ts() : record.timestamp();
         List<EngineEvent> events;
-        int expected = engine.catalog().find(command.market())
-                .map(spec -> partitionOf(spec.symbol(), partitionCount(record.topic()))).orElse(record.partition());
+        int expected = commandPartition(command.market(), record);
         if (expected != record.partition()) {
             // A market's commands must all be in its partition, or a replay of that partition would
             // not see this one and the rebuilt state would differ from what was published.
@@ -509,6 +516,22 @@ public final class EngineService implements Runnable, AutoCloseable {
         return symbols;
     }
 
+    /** The partition a command for {@code market} belongs to; for an unknown market, the one it came on. */
+    private int commandPartition(String market, ConsumerRecord<String, byte[]> record) {
+        Integer known = market == null ? null : commandPartitions.get(market);
+        if (known != null) {
+            return known;
+        }
+        Optional<MarketSpec> spec = engine.catalog().find(market);
+        if (spec.isEmpty()) {
+            // not cached: the map holds catalog markets only, whatever names commands make up
+            return record.partition();
+        }
+        int partition = partitionOf(spec.get().symbol(), partitionCount(record.topic()));
+        commandPartitions.put(spec.get().symbol(), partition);
+        return partition;
+    }
+
     private int partitionCount(String topic) {
         return partitionCounts.computeIfAbsent(topic, t -> consumer.partitionsFor(t).size());
     }
@@ -556,6 +579,29 @@ public final class EngineService implements Runnable, AutoCloseable {
             stopped.await(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The event key (the market symbol) as {@link StringSerializer} writes it, the catalog's symbols
+     * encoded once: about three events per command each encoded their key afresh. The producer
+     * only reads key bytes (partitioner, batch), so one array per market serves every event; any
+     * other key (a rejection for a market not in the catalog) is encoded as usual.
+     */
+    static final class MarketKeySerializer implements Serializer<String> {
+        private final Map<String, byte[]> encoded = new HashMap<>();
+        private final StringSerializer others = new StringSerializer();
+
+        MarketKeySerializer(MarketCatalog catalog) {
+            for (MarketSpec spec : catalog.all()) {
+                encoded.put(spec.symbol(), spec.symbol().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+
+        @Override
+        public byte[] serialize(String topic, String key) {
+            byte[] bytes = key == null ? null : encoded.get(key);
+            return bytes != null ? bytes : others.serialize(topic, key);
         }
     }
 }

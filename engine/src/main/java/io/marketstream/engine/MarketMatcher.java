@@ -708,19 +708,20 @@ final class MarketMatcher {
         touchedAssets[touchedCount++] = assets;
     }
 
-    /** One {@link BalanceChanged} per account and asset the command changed, after its other events. */
+    /**
+     * One {@link BalanceChanged} per account and asset the command changed, after its other events:
+     * balances seldom repeat, so they go out as scaled longs, formatted only where they are read.
+     */
     private void flushBalances() {
         for (int i = 0; i < touchedCount; i++) {
             Account account = touchedAccounts[i];
             if ((touchedAssets[i] & BASE) != 0) {
-                out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.base(),
-                        account.balanceText(Account.BASE_AVAILABLE, account.baseAvailable, quantities),
-                        account.balanceText(Account.BASE_LOCKED, account.baseLocked, quantities)));
+                out.add(BalanceChanged.scaled(spec.symbol(), ++seq, commandId, ts, account.id, spec.base(),
+                        account.baseAvailable, account.baseLocked, spec.qtyScale()));
             }
             if ((touchedAssets[i] & QUOTE) != 0) {
-                out.add(new BalanceChanged(spec.symbol(), ++seq, commandId, ts, account.id, spec.quote(),
-                        account.balanceText(Account.QUOTE_AVAILABLE, account.quoteAvailable, quotes),
-                        account.balanceText(Account.QUOTE_LOCKED, account.quoteLocked, quotes)));
+                out.add(BalanceChanged.scaled(spec.symbol(), ++seq, commandId, ts, account.id, spec.quote(),
+                        account.quoteAvailable, account.quoteLocked, spec.quoteScale()));
             }
         }
     }

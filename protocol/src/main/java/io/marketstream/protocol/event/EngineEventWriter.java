@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 
 import io.marketstream.protocol.Json;
+import io.marketstream.protocol.ScaledDecimal;
 
 /**
  * Writes {@link EngineEvent}s as JSON with Jackson's streaming API, into a buffer it reuses: the
@@ -75,6 +76,8 @@ public final class EngineEventWriter {
     private static final SerializedString BALANCE = TYPE_NAMES.get(BalanceChanged.class);
 
     private final Buffer buffer = new Buffer();
+    /** Digits of a scaled value, formatted right-aligned ({@link ScaledDecimal#formatInto}). */
+    private final byte[] digits = new byte[ScaledDecimal.MAX_FORMATTED_LENGTH];
     private JsonGenerator generator = newGenerator();
 
     /**
@@ -107,7 +110,7 @@ public final class EngineEventWriter {
         }
     }
 
-    private static void writeTo(EngineEvent event, JsonGenerator g) throws IOException {
+    private void writeTo(EngineEvent event, JsonGenerator g) throws IOException {
         // most frequent first
         if (event instanceof OrderRested e) {
             start(g, RESTED, e);
@@ -123,8 +126,13 @@ public final class EngineEventWriter {
             g.writeFieldName(ACCOUNT);
             g.writeNumber(e.account());
             stringField(g, ASSET, e.asset());
-            stringField(g, AVAILABLE, e.available());
-            stringField(g, LOCKED, e.locked());
+            if (e.isScaled()) {
+                scaledField(g, AVAILABLE, e.availableUnits(), e.scale());
+                scaledField(g, LOCKED, e.lockedUnits(), e.scale());
+            } else {
+                stringField(g, AVAILABLE, e.available());
+                stringField(g, LOCKED, e.locked());
+            }
         } else if (event instanceof OrderAccepted e) {
             start(g, ACCEPTED, e);
             g.writeFieldName(ORDER_ID);
@@ -215,6 +223,16 @@ public final class EngineEventWriter {
             g.writeFieldName(name);
             g.writeString(value);
         }
+    }
+
+    /**
+     * A decimal held as a scaled long, as the string {@code ScaledDecimal.format(units, scale)}:
+     * its digits go straight from the long into the output (they need no escaping), no String made.
+     */
+    private void scaledField(JsonGenerator g, SerializableString name, long units, int scale) throws IOException {
+        g.writeFieldName(name);
+        int start = ScaledDecimal.formatInto(units, scale, digits);
+        g.writeRawUTF8String(digits, start, digits.length - start);
     }
 
     private static void enumField(JsonGenerator g, SerializableString name, Enum<?> value) throws IOException {

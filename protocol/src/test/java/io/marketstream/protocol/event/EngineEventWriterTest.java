@@ -139,8 +139,23 @@ class EngineEventWriterTest {
     }
 
     private static Arbitrary<EngineEvent> balances() {
-        return Combinators.combine(heads(), longs(), strings(), strings(), strings()).as(
+        Arbitrary<EngineEvent> text = Combinators.combine(heads(), longs(), strings(), strings(), strings()).as(
                 (h, account, asset, available, locked) -> new BalanceChanged(h.market(), h.seq(), h.commandId(), h.ts(),
                         account, asset, available, locked));
+        // as the engine builds them: scaled longs, formatted when read or written
+        Arbitrary<EngineEvent> scaled = Combinators.combine(heads(), longs(), strings(), scaledUnits(), scaledUnits(),
+                scales()).as((h, account, asset, available, locked, scale) -> BalanceChanged.scaled(h.market(),
+                        h.seq(), h.commandId(), h.ts(), account, asset, available, locked, scale));
+        return Arbitraries.oneOf(text, scaled);
+    }
+
+    /** Any long that has a text ({@link Long#MIN_VALUE} has none), small ones and the edges often. */
+    static Arbitrary<Long> scaledUnits() {
+        return Arbitraries.oneOf(Arbitraries.longs().greaterOrEqual(Long.MIN_VALUE + 1),
+                Arbitraries.longs().between(-1_000, 100_000), Arbitraries.of(Long.MIN_VALUE + 1, Long.MAX_VALUE, 0L));
+    }
+
+    static Arbitrary<Integer> scales() {
+        return Arbitraries.integers().between(0, 18);
     }
 }
