@@ -182,11 +182,11 @@ final class BookView {
     /**
      * Sends messages that follow each other ({@code batch}, the last ending at the topic's {@code u}; together they
      * changed {@code bidPrices} and {@code askPrices}) to every subscriber in step with the view: the same bytes to
-     * each, every message as a frame of its own, in order, handed to its connection together. A subscriber that is
-     * not in step (it joined, resumed or owes a snapshot), or whose connection lags, is instead owed every price of
-     * the batch and gets one delta built from the view's state (now, or once it caught up): the book is already at
-     * the batch's end, so only such a delta, to the topic's {@code u} with all of the batch's prices, leaves its
-     * book right.
+     * each, every message as a frame of its own, in order. A subscriber that is not in step (it joined, resumed or
+     * owes a snapshot), or whose connection lags (before the batch or in the middle of it), is instead owed every
+     * price of the batch and gets one delta built from the view's state (now, or once it caught up): the book is
+     * already at the batch's end, so only such a delta, to the topic's {@code u} with all of the batch's prices,
+     * leaves its book right.
      */
     private void deliver(List<Upstream> batch, long[] bidPrices, long[] askPrices) {
         Upstream last = batch.get(batch.size() - 1);
@@ -194,26 +194,26 @@ final class BookView {
         lastU = last.lastSeq();
         topic.hub().metrics().fannedOut(last.ts());
         FanoutRound round = topic.round();
-        byte[][] frames = new byte[batch.size()][];
-        int bytes = 0;
-        for (int i = 0; i < frames.length; i++) {
-            frames[i] = batch.get(i).bytes();
-            bytes += frames[i].length;
-        }
+        subscribers:
         for (BookSub sub : subs) {
             if (sub.catchingUp) {
                 continue;
             }
             Outbox out = sub.connection.outbox();
-            boolean lagging = out.isLagging();
-            if (!lagging && !sub.wantsSnapshot && !sub.hasPending() && sub.lastSeq == firstSeq - 1) {
-                // closed (by the client, or now as a slow consumer) if refused: nothing more for it
-                if (out.send(frames, bytes, sub.type, round)) {
-                    sub.lastSeq = last.lastSeq();
+            int sent = 0;
+            if (!sub.wantsSnapshot && !sub.hasPending() && sub.lastSeq == firstSeq - 1) {
+                for (; sent < batch.size() && !out.isLagging(); sent++) {
+                    Upstream message = batch.get(sent);
+                    if (!out.send(message.bytes(), sub.type, round)) {
+                        continue subscribers;
+                    }
+                    sub.lastSeq = message.lastSeq();
                 }
+            }
+            if (sent == batch.size()) {
                 continue;
             }
-            if (lagging) {
+            if (out.isLagging()) {
                 if (!sub.wantsSnapshot) {
                     sub.addPending(bidPrices, askPrices);
                     topic.hub().metrics().conflated();

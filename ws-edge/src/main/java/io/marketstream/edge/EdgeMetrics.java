@@ -85,10 +85,9 @@ final class EdgeMetrics {
         }).addAndGet(delta);
     }
 
-    /** {@code n} messages of {@code size} bytes in all handed to one connection. */
-    void sent(String type, int n, int size) {
+    void sent(String type, int size) {
         LongAdder count = messages.get(type);
-        (count == null ? adder(type) : count).add(n);
+        (count == null ? adder(type) : count).increment();
         bytes.add(size);
     }
 

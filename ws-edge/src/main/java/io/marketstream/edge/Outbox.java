@@ -18,13 +18,10 @@ import io.marketstream.protocol.ws.WsErrors;
 /**
  * One connection's outbound side. Messages arrive already encoded (the same bytes for every subscriber
  * of a channel) and are queued here; the caller (the thread fanning a message out to every subscriber)
- * only appends. One of the node's writer threads then hands everything queued to Jetty, in order, one text
- * frame per message, so that it goes out in one socket write: under load a connection's messages share writes
- * instead of costing a write each, and the fan-out never waits on a socket. On a connection without extensions
- * the messages are handed over as {@link FrameRun}s (one entry of Jetty's frame queue for a whole batch, the
- * frames encoded here: the same bytes as Jetty's); with an extension (permessage-deflate) as one Jetty frame
- * each, through the extension. At most one writer works on a connection at a time, so the order of calls is
- * the order on the wire.
+ * only appends. One of the node's writer threads then hands everything queued to Jetty as text frames,
+ * in order, batched so that Jetty aggregates them into one socket write: under load a connection's
+ * messages share writes instead of costing a write each, and the fan-out never waits on a socket. At
+ * most one writer works on a connection at a time, so the order of calls is the order on the wire.
  * What is queued or handed over and not yet written is counted in bytes:
  * <ul>
  *   <li>above {@link EdgeConfig#lagQueuedBytes} the connection is <em>lagging</em>: the channels ask
@@ -59,15 +56,6 @@ final class Outbox {
     private volatile boolean lagging;
     private volatile long lagSince;
 
-    /**
-     * Longest run of messages handed to Jetty as one {@link FrameRun} (bytes on the wire after the first header); 0
-     * if the connection negotiated an extension, whose frames must go through it one by one.
-     */
-    private final int maxRunBytes;
-
-    /** {@link #write()}, as the task a writer runs (one object for the connection's life, not one per wake-up). */
-    private final Runnable writeTask = this::write;
-
     /** Frames before the last of a batch: failures only (the last frame's callback accounts for the batch). */
     private final Callback failureOnly = new Callback() {
         @Override
@@ -84,9 +72,6 @@ final class Outbox {
         this.metrics = metrics;
         this.writers = writers;
         this.onDrained = onDrained;
-        long maxFrame = core.getMaxFrameSize();
-        this.maxRunBytes = !core.getNegotiatedExtensions().isEmpty() ? 0
-                : (int) Math.min(EdgeNode.OUTPUT_BUFFER_BYTES, maxFrame > 0 ? maxFrame : Long.MAX_VALUE);
     }
 
     /** Whether droppable messages should be conflated rather than sent. */
@@ -109,40 +94,34 @@ final class Outbox {
      * @param type the channel type for the metrics ({@code book}, {@code trades}, ..., {@code control})
      */
     boolean send(byte[] utf8, String type) {
-        if (!admit(utf8.length, 1, type)) {
-            return false;
-        }
-        boolean wake;
-        synchronized (pending) {
-            pending.add(utf8);
-            wake = !writing;
-            writing = true;
-        }
-        if (wake) {
-            wakeWriter();
-        }
-        return true;
+        return send(utf8, type, null);
     }
 
     /**
-     * Hands several text messages to the connection at once, in order, as part of a topic's fan-out round: all of
-     * them, or none if the connection is closed or they would take it past the hard limit (it is then closed as a
-     * slow consumer). Queued together, they go to Jetty together (see {@link #write()}). If it returns true, the
-     * round (if any: a timed view's tick has none) is told once they were handed to Jetty (or dropped with the
-     * connection).
-     *
-     * @param bytes the messages' total length
+     * As {@link #send(byte[], String)}, as part of a topic's fan-out round: if it returns true, the round is
+     * told once the message was handed to Jetty (or dropped with the connection).
      */
-    boolean send(byte[][] messages, int bytes, String type, FanoutRound round) {
-        if (!admit(bytes, messages.length, type)) {
+    boolean send(byte[] utf8, String type, FanoutRound round) {
+        if (closed.get()) {
             return false;
         }
+        int size = utf8.length;
+        long now = queued.addAndGet(size);
+        if (now > config.maxQueuedBytes()) {
+            queued.addAndGet(-size);
+            closeSlow("more than " + config.maxQueuedBytes() + " bytes queued");
+            return false;
+        }
+        if (now > config.lagQueuedBytes() && !lagging) {
+            lagSince = System.nanoTime();
+            lagging = true;
+        }
+        metrics.sent(type, size);
         boolean wake;
         synchronized (pending) {
-            for (byte[] message : messages) {
-                pending.add(message);
-            }
-            if (round != null) {
+            pending.add(utf8);
+            // a round's frames come one after another: the round is counted once per outbox, not per frame
+            if (round != null && (rounds.isEmpty() || rounds.get(rounds.size() - 1) != round)) {
                 round.added();
                 rounds.add(round);
             }
@@ -155,29 +134,10 @@ final class Outbox {
         return true;
     }
 
-    /** Counts messages of {@code bytes} in, unless the connection is closed or they would take it past the hard limit. */
-    private boolean admit(int bytes, int messages, String type) {
-        if (closed.get()) {
-            return false;
-        }
-        long now = queued.addAndGet(bytes);
-        if (now > config.maxQueuedBytes()) {
-            queued.addAndGet(-bytes);
-            closeSlow("more than " + config.maxQueuedBytes() + " bytes queued");
-            return false;
-        }
-        if (now > config.lagQueuedBytes() && !lagging) {
-            lagSince = System.nanoTime();
-            lagging = true;
-        }
-        metrics.sent(type, messages, bytes);
-        return true;
-    }
-
     /** Asks a writer to hand the queue to Jetty; if the node is stopping, the connection is given up. */
     private void wakeWriter() {
         try {
-            writers.execute(writeTask);
+            writers.execute(this::write);
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
             markClosed();
             core.abort();
@@ -206,91 +166,33 @@ final class Outbox {
                     rounds.clear();
                 }
             }
-            if (maxRunBytes > 0) {
-                handOverInRuns(batch);
-            } else {
-                handOverFrameByFrame(batch);
+            int bytes = 0;
+            for (byte[] message : batch) {
+                bytes += message.length;
+            }
+            int batchBytes = bytes;
+            for (int i = 0; i < batch.length; i++) {
+                boolean last = i == batch.length - 1;
+                Callback callback = !last ? failureOnly : new Callback() {
+                    @Override
+                    public void succeeded() {
+                        written(batchBytes);
+                    }
+
+                    @Override
+                    public void failed(Throwable cause) {
+                        written(batchBytes);
+                        if (closed.compareAndSet(false, true)) {
+                            log.debug("Send failed; the connection is gone", cause);
+                        }
+                    }
+                };
+                // all but the last may wait in Jetty's aggregation buffer; the last flushes the batch
+                core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(batch[i])), callback, !last);
             }
             for (FanoutRound round : handed) {
                 round.handedOver();
             }
-        }
-    }
-
-    /**
-     * A connection without extensions: consecutive messages go to Jetty as {@link FrameRun}s, one entry of Jetty's
-     * frame queue per run of up to {@link #maxRunBytes} (one socket write for a whole batch, usually); a longer
-     * message, or one alone, as a frame of its own (Jetty writes its payload by reference, fragmenting it if it is
-     * longer than a frame may be).
-     */
-    private void handOverInRuns(byte[][] batch) {
-        int from = 0;
-        while (from < batch.length) {
-            int to = from + 1;
-            int runBytes = batch[from].length;
-            int payloadBytes = batch[from].length;
-            if (runBytes <= maxRunBytes) {
-                while (to < batch.length && batch[to].length <= maxRunBytes
-                        && runBytes + FrameRun.frameLength(batch[to].length) <= maxRunBytes) {
-                    runBytes += FrameRun.frameLength(batch[to].length);
-                    payloadBytes += batch[to].length;
-                    to++;
-                }
-            }
-            if (to - from == 1) {
-                core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(batch[from])), new Handed(payloadBytes, null), false);
-            } else {
-                FrameRun run = FrameRun.encode(core.getByteBufferPool(), batch, from, to);
-                core.sendFrame(run, new Handed(payloadBytes, run), false);
-            }
-            from = to;
-        }
-    }
-
-    /**
-     * A connection with an extension (permessage-deflate): one Jetty frame per message, through the extension; all
-     * but the last may wait in Jetty's aggregation buffer, the last flushes the batch.
-     */
-    private void handOverFrameByFrame(byte[][] batch) {
-        int bytes = 0;
-        for (byte[] message : batch) {
-            bytes += message.length;
-        }
-        for (int i = 0; i < batch.length; i++) {
-            boolean last = i == batch.length - 1;
-            core.sendFrame(new Frame(OpCode.TEXT, ByteBuffer.wrap(batch[i])), last ? new Handed(bytes, null) : failureOnly,
-                    !last);
-        }
-    }
-
-    /** Accounts for what one entry handed to Jetty carried once Jetty is done with it, written or failed. */
-    private final class Handed implements Callback {
-        private final int bytes;
-        private final FrameRun run;
-
-        Handed(int bytes, FrameRun run) {
-            this.bytes = bytes;
-            this.run = run;
-        }
-
-        @Override
-        public void succeeded() {
-            done();
-        }
-
-        @Override
-        public void failed(Throwable cause) {
-            done();
-            if (closed.compareAndSet(false, true)) {
-                log.debug("Send failed; the connection is gone", cause);
-            }
-        }
-
-        private void done() {
-            if (run != null) {
-                run.release();
-            }
-            written(bytes);
         }
     }
 
