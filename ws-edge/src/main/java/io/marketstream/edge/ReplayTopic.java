@@ -41,6 +41,16 @@ final class ReplayTopic extends Topic {
         }
     }
 
+    /**
+     * A session's channels are one show: its {@code start} notice, snapshots, trades and {@code end} reach the
+     * subscriber in the order {@code app replay} published them, across its channels (a handful of messages per
+     * second per session; sending only queues them on the connections).
+     */
+    @Override
+    protected boolean handledInDeliveryOrder() {
+        return true;
+    }
+
     ChannelSub add(Connection connection) {
         ChannelSub sub = new ReplaySub(connection, channel, this);
         subs.add(sub);

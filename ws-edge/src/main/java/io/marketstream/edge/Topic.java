@@ -123,9 +123,24 @@ abstract class Topic implements MarketDataListener {
         return inbox.size();
     }
 
+    /**
+     * Whether this topic's messages are handled on the pub/sub thread itself, in the order Redis delivered them
+     * across every channel, instead of on a fan-out thread. For low-volume channels whose order relative to other
+     * channels matters (a replay session's {@code start} notice before its first trade).
+     */
+    protected boolean handledInDeliveryOrder() {
+        return false;
+    }
+
     /** On the pub/sub thread: queues the message and makes sure a fan-out thread will handle it. */
     @Override
     public final void onMessage(String ch, String payload) {
+        if (handledInDeliveryOrder()) {
+            synchronized (this) {
+                receive(payload);
+            }
+            return;
+        }
         inbox.add(payload);
         if (draining.compareAndSet(false, true)) {
             scheduleDrain();
