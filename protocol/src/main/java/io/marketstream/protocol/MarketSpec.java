@@ -31,6 +31,16 @@ public record MarketSpec(String symbol, String base, String quote, int priceScal
                          int priceBandBps, int makerFeeBps, int takerFeeBps, long feeAccount,
                          SelfTradePrevention selfTradePrevention) {
 
+    /**
+     * The symbol's hash: consistent with {@link #equals} (equal specs have equal symbols) and cached by
+     * {@link String}, where the record's own would combine all sixteen components on every call (the streams
+     * job keys its per-event change sets by spec).
+     */
+    @Override
+    public int hashCode() {
+        return symbol.hashCode();
+    }
+
     public MarketSpec {
         Objects.requireNonNull(symbol, "symbol");
         if (!symbol.matches("[A-Z0-9]{1,12}-[A-Z0-9]{1,12}")) {

@@ -40,4 +40,19 @@ class MarketCatalogTest {
         assertThatThrownBy(() -> MarketCatalog.load(dir.resolve("missing.json")))
                 .hasMessageContaining("cannot read markets file");
     }
+
+    @Test
+    void specsAreEqualByAllRulesAndHashedBySymbol() {
+        MarketSpec btc = MarketCatalog.defaults().get("BTC-USD");
+        MarketSpec same = new MarketSpec(btc.symbol(), btc.base(), btc.quote(), btc.priceScale(), btc.qtyScale(),
+                btc.tickSize(), btc.lotSize(), btc.minQty(), btc.minNotional(), btc.maxPrice(), btc.maxQty(),
+                btc.priceBandBps(), btc.makerFeeBps(), btc.takerFeeBps(), btc.feeAccount(), btc.selfTradePrevention());
+        MarketSpec otherFee = new MarketSpec(btc.symbol(), btc.base(), btc.quote(), btc.priceScale(), btc.qtyScale(),
+                btc.tickSize(), btc.lotSize(), btc.minQty(), btc.minNotional(), btc.maxPrice(), btc.maxQty(),
+                btc.priceBandBps(), btc.makerFeeBps() + 1, btc.takerFeeBps(), btc.feeAccount(),
+                btc.selfTradePrevention());
+        assertThat(same).isEqualTo(btc).hasSameHashCodeAs(btc);
+        assertThat(otherFee).isNotEqualTo(btc);
+        assertThat(java.util.Set.of(btc, MarketCatalog.defaults().get("ETH-USD"))).contains(same).doesNotContain(otherFee);
+    }
 }

@@ -42,8 +42,11 @@ import io.marketstream.streams.StreamsService;
  *       cancels, reductions, trades, acceptances, balance changes) are written to the topic first;
  *       then the job starts and the time from the first to the last PUBLISH gives the events per
  *       second it sustains while catching up.</li>
- *   <li><b>Latency</b>: for each of {@code --rates}, events are sent at that fixed rate for
- *       {@code --seconds} (the first quarter is warm-up, not recorded) and the time from handing an
+ *   <li><b>Latency</b>: for each of {@code --rates}, events are first sent at that fixed rate for
+ *       {@code --settle} seconds (default 60), reported on their own: the job has just caught up, so the
+ *       JIT is still compiling the paths a steady flow takes (at 1,000 events/s it used most of a core
+ *       for the first minute) and the first commits run cold code; then for {@code --seconds} more (the
+ *       first quarter again not recorded), the steady state a long-running job is in. Each time, the time from handing an
  *       book-changing event to the Kafka producer to receiving, on a Redis pub/sub subscription in this
  *       JVM, the book delta that covers it (a merged delta covers several) or its trade message goes
  *       into an HdrHistogram.</li>
@@ -88,6 +91,7 @@ public final class StreamsToRedisBenchmark {
     public static void main(String[] args) throws Exception {
         int events = 300_000;
         int seconds = 20;
+        int settle = 60;
         List<Integer> rates = List.of(1_000, 10_000);
         String broker = "child";
         String engineJvm = "-Xmx1g";
@@ -96,6 +100,7 @@ public final class StreamsToRedisBenchmark {
             switch (args[i]) {
                 case "--events" -> events = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--settle" -> settle = Integer.parseInt(args[i + 1]);
                 case "--rates" -> rates = java.util.Arrays.stream(args[i + 1].split(",")).map(Integer::parseInt).toList();
                 case "--broker" -> broker = args[i + 1];
                 case "--engine-jvm" -> engineJvm = args[i + 1];
@@ -106,17 +111,18 @@ public final class StreamsToRedisBenchmark {
         if (!broker.equals("child") && !broker.equals("in-process")) {
             throw new IllegalArgumentException("--broker is child or in-process, not " + broker);
         }
-        int capacity = 2 * events + rates.stream().mapToInt(r -> r * 20).sum() * Math.max(1, seconds / 20 + 1);
+        int capacity = 2 * events + rates.stream().mapToInt(r -> r * 20).sum() * Math.max(1, seconds / 20 + 1)
+                + rates.stream().mapToInt(Integer::intValue).sum() * settle;
         System.out.printf("cores %d, JVM %s, load average %s; broker and event producer %s%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.version(), ProcStats.loadAverage(),
                 broker.equals("child") ? "in a JVM of their own (" + engineJvm + ")" : "in this JVM");
         try (EventSource side = broker.equals("child") ? new EngineSide.Child(engineJvm, brokerConfig)
                 : new EngineSide(brokerConfig.isBlank() ? Map.of() : EngineSide.brokerConfig(brokerConfig))) {
-            new StreamsToRedisBenchmark(capacity).run(side, events, rates, seconds);
+            new StreamsToRedisBenchmark(capacity).run(side, events, rates, seconds, settle);
         }
     }
 
-    private void run(EventSource side, int events, List<Integer> rates, int seconds) throws Exception {
+    private void run(EventSource side, int events, List<Integer> rates, int seconds, int settle) throws Exception {
         this.side = side;
         try (EmbeddedRedis redis = EmbeddedRedis.start()) {
             RedisClient client = RedisClients.create(redis.uri());
@@ -151,7 +157,11 @@ public final class StreamsToRedisBenchmark {
 
                 // 2. latency at fixed rates
                 for (int rate : rates) {
-                    latency(rate, seconds);
+                    if (settle > 0) {
+                        latency("settling, the first " + settle + " s at", rate, settle);
+                        printCommits(streams);
+                    }
+                    latency("rate", rate, seconds);
                     printCommits(streams);
                 }
                 streams.close();
@@ -419,8 +429,10 @@ public final class StreamsToRedisBenchmark {
         }
     }
 
-    private void latency(int rate, int seconds) throws Exception {
+    private void latency(String label, int rate, int seconds) throws Exception {
         publishes.drain();
+        long jitBefore = jitMillis();
+        Map<String, Long> threadsBefore = ProcStats.threadCpu();
         logging = true;
         long jobCpuBefore = ProcStats.ownCpuNanos();
         long brokerCpuBefore = EngineSide.cpuNanos(side);
@@ -454,15 +466,18 @@ public final class StreamsToRedisBenchmark {
                 }
             }
         }
-        System.out.printf("rate %,d events/s (achieved %,.0f): event to PUBLISH p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
+        System.out.printf("%s %,d events/s (achieved %,.0f): event to PUBLISH p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
                         + "p99.9 %.2f ms, max %.2f ms (%,d samples)%n",
-                rate, phase.achieved(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
+                label, rate, phase.achieved(), h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(90) / 1e6,
                 h.getValueAtPercentile(99) / 1e6, h.getValueAtPercentile(99.9) / 1e6, h.getMaxValue() / 1e6,
                 h.getTotalCount());
         System.out.printf("  CPU per event: the job's JVM (job, subscriber%s) %.1f µs%s, redis-server %.1f µs; the job's JVM"
-                        + " paused %d times for collections, %d ms in total%n", side.pid() < 0 ? ", broker, producer" : "",
+                        + " paused %d times for collections, %d ms in total; its JIT compilers worked %.1f s%n",
+                side.pid() < 0 ? ", broker, producer" : "",
                 jobCpu, side.pid() < 0 ? "" : String.format(", the broker's and producer's JVM %.1f µs", brokerCpu),
-                redisCpu, gcs, gcPaused);
+                redisCpu, gcs, gcPaused, (jitMillis() - jitBefore) / 1e3);
+        System.out.println("  the job's JVM per event, by thread: "
+                + perEvent(ProcStats.threadCpuSince(threadsBefore), rate * seconds));
         if (tracing != null) {
             explain(recordedFrom, phase.firstSeq(), phase.lastSeq());
         }
