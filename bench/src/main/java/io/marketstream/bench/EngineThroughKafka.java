@@ -210,6 +210,10 @@ public final class EngineThroughKafka {
         /** Rate, CPU per command and the JIT's and collectors' time from this reading to a later one. */
         String to(Mark later, int cores) {
             double n = later.committed - committed;
+            if (n == 0 || later.nanos == nanos) {
+                // a short run: both ends fell on the same reading of the offsets
+                return "within one reading of the committed offsets (50 ms)";
+            }
             double seconds = (later.nanos - nanos) / 1e9;
             long cpu = later.processCpu - processCpu;
             return String.format("%,d commands in %.2f s = %,.0f commands/s; CPU per command %.2f us whole JVM "
