@@ -1,5 +1,6 @@
 package io.marketstream.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.io.IOException;
@@ -45,13 +46,29 @@ import io.marketstream.protocol.kafka.Topics;
  * (deposits, then about 70% limit, 25% cancel, 5% market, over two markets on two partitions) is
  * written to the command topic first; then one {@link EngineService} is started and timed from its
  * first committed command to the commit of the last, every event acknowledged by the broker (acks=all,
- * idempotent) before each commit. Prints commands/s and the CPU time per command over the same
- * window: of the whole JVM (broker, engine, its Kafka clients, harness) and of the engine thread
- * alone. The CPU figures hardly depend on what else runs on the machine; the rate does.
+ * idempotent) before each commit. Committed offsets are read every 50 ms.
  *
- * <p>Run: {@code java -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka [commands]}
- * (default 1,000,000). Kafka client settings to try: {@code -Dproducer.<setting>=…} and
- * {@code -Dconsumer.<setting>=…} (the engine's defaults otherwise).
+ * <p>Printed, each with commands/s, the CPU time per command (of the whole JVM: broker, engine, its
+ * Kafka clients, harness; and of the engine thread alone) and the time the JIT compilers and the
+ * collectors spent meanwhile:
+ * <ul>
+ *   <li>the <b>whole run</b>, first to last commit, always: a fresh JVM, so it includes the JIT
+ *       compiling the broker, the clients and the engine (a third of the JVM's CPU in the first
+ *       seconds);</li>
+ *   <li>with {@code --warmup N}, the <b>warm-up</b>: the first N commands of the same mix, processed
+ *       and committed by the same engine before the timed window, reported on their own;</li>
+ *   <li>the <b>sustained</b> rate: the timed window, from the first commit covering the warm-up (the
+ *       first commit, without one) to the last; its CPU per command by thread group (from
+ *       {@code /proc}, with the JIT and GC threads);</li>
+ *   <li>the timed window <b>by quarter</b> of its commands, and its second half: whether the rate is
+ *       steady or still rising as the JIT finishes.</li>
+ * </ul>
+ * The CPU figures hardly depend on what else runs on the machine; the rates do.
+ *
+ * <p>Run: {@code java -Xmx4g -cp bench/target/benchmarks.jar io.marketstream.bench.EngineThroughKafka
+ * [commands] [--warmup N]} (default 1,000,000 timed commands, no warm-up). Kafka client settings to
+ * try: {@code -Dproducer.<setting>=…} and {@code -Dconsumer.<setting>=…} (the engine's defaults
+ * otherwise).
  */
 public final class EngineThroughKafka {
     private static final String GROUP = "engine-throughput";
@@ -61,9 +78,18 @@ public final class EngineThroughKafka {
     }
 
     public static void main(String[] args) throws Exception {
-        int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int count = 1_000_000;
+        int warmup = 0;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--warmup")) {
+                warmup = Integer.parseInt(args[++i]);
+            } else {
+                count = Integer.parseInt(args[i]);
+            }
+        }
+        int total = warmup + count;
         MarketCatalog catalog = MarketCatalog.defaults();
-        List<OrderCommand> commands = generate(catalog, count);
+        List<OrderCommand> commands = generate(catalog, total);
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(Topics.ORDER_COMMANDS.name(), 2, (short) 1),
@@ -83,8 +109,9 @@ public final class EngineThroughKafka {
                 }
                 producer.flush();
             }
-            System.out.printf("backlog of %,d commands written in %.1f s%n", count,
-                    (System.nanoTime() - produceStart) / 1e9);
+            System.out.printf("backlog of %,d commands written in %.1f s%s%n", total,
+                    (System.nanoTime() - produceStart) / 1e9,
+                    warmup > 0 ? String.format(" (%,d warm-up, then %,d timed)", warmup, count) : "");
 
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             EngineService engine = new EngineService(new MatchingEngine(catalog), kafka.bootstrapServers(), GROUP,
@@ -92,15 +119,18 @@ public final class EngineThroughKafka {
             Thread thread = new Thread(engine, "engine");
             long start = System.nanoTime();
             thread.start();
-            long firstCommitted = 0;
-            long firstAt = 0;
-            long firstProcessCpu = 0;
-            long firstEngineCpu = 0;
+            // the first commit; the first commit covering the warm-up (the timed window's start, the
+            // same as the first when there is no warm-up); each quarter of the timed commands; the last
+            Mark first = null;
+            Mark timed = null;
+            Mark[] quarters = new Mark[5];
             Map<String, Long> firstThreads = Map.of();
+            Map<String, Long> timedThreads = Map.of();
+            int quarter = 1;
             long committed = 0;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
-                while (committed < count && System.nanoTime() < deadline) {
+                while (committed < total && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                     committed = 0;
                     Map<TopicPartition, OffsetAndMetadata> offsets =
@@ -108,33 +138,89 @@ public final class EngineThroughKafka {
                     for (OffsetAndMetadata o : offsets.values()) {
                         committed += o == null ? 0 : o.offset();
                     }
-                    if (firstAt == 0 && committed > 0) {
-                        firstAt = System.nanoTime();
-                        firstCommitted = committed;
-                        firstProcessCpu = processCpuNanos();
-                        firstEngineCpu = THREADS.getThreadCpuTime(thread.getId());
+                    if (committed == 0) {
+                        continue;
+                    }
+                    Mark now = Mark.take(committed, thread);
+                    if (first == null) {
+                        first = now;
                         firstThreads = threadTicks();
+                    }
+                    if (timed == null && committed >= warmup) {
+                        timed = now;
+                        quarters[0] = now;
+                        timedThreads = first == now ? firstThreads : threadTicks();
+                    }
+                    while (timed != null && quarter < 4 && committed >= warmup + (long) count * quarter / 4) {
+                        quarters[quarter++] = now;
                     }
                 }
             }
-            long end = System.nanoTime();
-            long processCpu = processCpuNanos() - firstProcessCpu;
-            long engineCpu = THREADS.getThreadCpuTime(thread.getId()) - firstEngineCpu;
+            Mark last = Mark.take(committed, thread);
             Map<String, Long> lastThreads = threadTicks();
             engine.close();
             thread.join(10_000);
-            double seconds = (end - firstAt) / 1e9;
+            if (first == null || timed == null || committed < total) {
+                throw new IllegalStateException("the engine committed " + committed + " of " + total
+                        + " commands within 10 minutes");
+            }
             long events = engine.commandsProcessed();
             System.out.printf("engine: %,d commands committed, %.2f s from first to last commit "
-                            + "(%.2f s including startup)%n", committed, seconds, (end - start) / 1e9);
-            System.out.printf("sustained: %,.0f commands/s through Kafka (%,d commands counted by the engine)%n",
-                    (committed - firstCommitted) / seconds, events);
-            double measured = committed - firstCommitted;
+                            + "(%.2f s including startup; %,d commands counted by the engine)%n", committed,
+                    (last.nanos - first.nanos) / 1e9, (last.nanos - start) / 1e9, events);
             int cores = Runtime.getRuntime().availableProcessors();
+            System.out.println("whole run, first to last commit (the JVM fresh, the JIT compiling):");
+            System.out.println("  " + first.to(last, cores));
+            if (warmup > 0) {
+                System.out.printf("warm-up, first commit to the commit covering command %,d:%n", warmup);
+                System.out.println("  " + first.to(timed, cores));
+            }
+            System.out.printf("sustained: %,.0f commands/s through Kafka (%s)%n",
+                    (last.committed - timed.committed) / ((last.nanos - timed.nanos) / 1e9),
+                    warmup > 0 ? "the timed window, after the warm-up" : "first to last commit, no warm-up");
+            double measured = last.committed - timed.committed;
             System.out.printf("CPU per command: %.2f us whole JVM (%.0f%% of %d cores), %.2f us engine thread%n",
-                    processCpu / 1e3 / measured, 100.0 * processCpu / (end - firstAt) / cores, cores,
-                    engineCpu / 1e3 / measured);
-            printThreadGroups(firstThreads, lastThreads, measured);
+                    (last.processCpu - timed.processCpu) / 1e3 / measured,
+                    100.0 * (last.processCpu - timed.processCpu) / (last.nanos - timed.nanos) / cores, cores,
+                    (last.engineCpu - timed.engineCpu) / 1e3 / measured);
+            quarters[4] = last;
+            if (quarter == 4) {
+                System.out.println("by quarter of the timed commands (commit to commit, 50 ms apart):");
+                for (int i = 0; i < 4; i++) {
+                    System.out.printf("  Q%d %s%n", i + 1, quarters[i].to(quarters[i + 1], cores));
+                }
+                System.out.printf("  second half: %,.0f commands/s%n", (last.committed - quarters[2].committed)
+                        / ((last.nanos - quarters[2].nanos) / 1e9));
+            }
+            printThreadGroups(timedThreads, lastThreads, measured);
+        }
+    }
+
+    /** The harness's reading at one offset poll: commands committed, clocks. */
+    private record Mark(long committed, long nanos, long processCpu, long engineCpu, long jitMillis, long gcMillis) {
+        static Mark take(long committed, Thread engine) {
+            long gc = 0;
+            for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+                gc += Math.max(0, b.getCollectionTime());
+            }
+            return new Mark(committed, System.nanoTime(), processCpuNanos(), THREADS.getThreadCpuTime(engine.getId()),
+                    ManagementFactory.getCompilationMXBean().getTotalCompilationTime(), gc);
+        }
+
+        /** Rate, CPU per command and the JIT's and collectors' time from this reading to a later one. */
+        String to(Mark later, int cores) {
+            double n = later.committed - committed;
+            if (n == 0 || later.nanos == nanos) {
+                // a short run: both ends fell on the same reading of the offsets
+                return "within one reading of the committed offsets (50 ms)";
+            }
+            double seconds = (later.nanos - nanos) / 1e9;
+            long cpu = later.processCpu - processCpu;
+            return String.format("%,d commands in %.2f s = %,.0f commands/s; CPU per command %.2f us whole JVM "
+                            + "(%.0f%% of %d cores), %.2f us engine thread; JIT compiling %.1f s, GC %.2f s",
+                    (long) n, seconds, n / seconds, cpu / 1e3 / n, 100.0 * cpu / (later.nanos - nanos) / cores,
+                    cores, (later.engineCpu - engineCpu) / 1e3 / n, (later.jitMillis - jitMillis) / 1e3,
+                    (later.gcMillis - gcMillis) / 1e3);
         }
     }
 

@@ -31,14 +31,31 @@ class EngineEventWriterTest {
         EngineEventWriter writer = new EngineEventWriter();
         for (EngineEvent event : events) {
             Statistics.label("type").collect(event.getClass().getSimpleName());
+            byte[] databind = Json.writeBytes(event);
+            // which of the writer's two ways the event takes: straight bytes, or the escaping generator
+            Statistics.label("strings").collect(plain(databind) ? "plain" : "escaped");
             assertThat(new String(writer.write(event), StandardCharsets.UTF_8)).as("%s", event)
-                    .isEqualTo(new String(Json.writeBytes(event), StandardCharsets.UTF_8));
+                    .isEqualTo(new String(databind, StandardCharsets.UTF_8));
         }
+        Statistics.label("strings").coverage(c -> {
+            c.check("plain").percentage(p -> p > 10);
+            c.check("escaped").percentage(p -> p > 10);
+        });
         Statistics.label("type").coverage(c -> {
             for (Class<?> type : EngineEvent.class.getPermittedSubclasses()) {
                 c.check(type.getSimpleName()).count(n -> n > 0);
             }
         });
+    }
+
+    /** Printable ASCII without escapes: every string in it was written as its own characters. */
+    private static boolean plain(byte[] json) {
+        for (byte b : json) {
+            if (b < 0x20 || b > 0x7e || b == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Test
