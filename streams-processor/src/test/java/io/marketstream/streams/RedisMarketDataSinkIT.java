@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,15 +110,15 @@ class RedisMarketDataSinkIT {
             List<Long> sent = handedOver.stream().filter(m -> m.channel().equals(channel))
                     .map(AccountMessage::engineSeq).toList();
             Optional<List<String>> history = reader.historyAfter(channel, 0);
-            List<AccountMessage> stored2 = history.orElseThrow().stream()
+            List<AccountMessage> storedMessages = history.orElseThrow().stream()
                     .map(p -> Json.read(p, AccountMessage.class)).toList();
-            assertThat(stored2).extracting(AccountMessage::seq).as(channel)
-                    .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, sent.size()).boxed().toList());
-            assertThat(stored2).extracting(AccountMessage::engineSeq).as(channel).containsExactlyElementsOf(sent);
+            assertThat(storedMessages).extracting(AccountMessage::seq).as(channel)
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, sent.size()).boxed().toList());
+            assertThat(storedMessages).extracting(AccountMessage::engineSeq).as(channel).containsExactlyElementsOf(sent);
         });
     }
 
-    /** Passes everything on to the sink, noting the private messages handed over. */
+    /** Passes the fold's output on to the sink, noting the private messages handed over (the test flushes the sink itself). */
     private record RecordingSink(RedisMarketDataSink sink, List<AccountMessage> accounts) implements MarketDataSink {
         @Override
         public void publish(MarketUpdate update) {
@@ -128,21 +129,6 @@ class RedisMarketDataSinkIT {
         public void account(AccountMessage message) {
             accounts.add(message);
             sink.account(message);
-        }
-
-        @Override
-        public void markets(MarketCatalog catalog) {
-            sink.markets(catalog);
-        }
-
-        @Override
-        public void flush() {
-            sink.flush();
-        }
-
-        @Override
-        public void maintain() {
-            sink.maintain();
         }
     }
 }
