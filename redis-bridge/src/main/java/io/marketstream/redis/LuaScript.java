@@ -5,18 +5,23 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-import java.util.concurrent.CompletionStage;
+import java.util.List;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 
 /**
  * A Lua script kept as a resource, called by its SHA. After a Redis restart has emptied the script
  * cache, the first call loads it again (EVAL) and later calls go back to EVALSHA.
  *
- * <p>{@link #runAsync} never falls back on its own: an EVAL sent after a NOSCRIPT reply would run
+ * <p>{@link #evalshaCommand} never falls back on its own: an EVAL sent after a NOSCRIPT reply would run
  * after commands sent later, so order would be lost. Its caller re-sends failed calls, in order,
  * with {@link #run}.
  */
@@ -61,10 +66,17 @@ final class LuaScript {
         }
     }
 
-    /** {@link #runAsync}, with keys and arguments already encoded (a byte-array codec connection). */
-    <T> CompletionStage<T> runAsync(RedisAsyncCommands<byte[], byte[]> redis, ScriptOutputType type, byte[][] keys,
-                                    byte[]... args) {
-        return redis.<T>evalsha(sha, type, keys, args);
+    /**
+     * An EVALSHA of this script with a multi-bulk reply, built and not sent: the caller dispatches several
+     * at once ({@code StatefulConnection.dispatch(Collection)}: one socket write for all, in order) and
+     * waits on each (an {@link AsyncCommand} is a {@link java.util.concurrent.CompletableFuture}). Keys and
+     * arguments already encoded, for a byte-array codec connection.
+     */
+    AsyncCommand<byte[], byte[], List<Object>> evalshaCommand(byte[][] keys, byte[]... args) {
+        CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE)
+                .add(sha).add(keys.length).addKeys(keys).addValues(args);
+        return new AsyncCommand<>(new Command<>(CommandType.EVALSHA, new NestedMultiOutput<>(ByteArrayCodec.INSTANCE),
+                commandArgs));
     }
 
     @Override

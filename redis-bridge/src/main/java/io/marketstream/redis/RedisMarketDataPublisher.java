@@ -15,9 +15,9 @@ import java.util.function.Function;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.protocol.AsyncCommand;
 import io.marketstream.protocol.Channels;
 import io.marketstream.protocol.Json;
 import io.marketstream.protocol.MarketCatalog;
@@ -74,7 +74,6 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     /** For the scripts: Lettuce would otherwise copy each String argument through a buffer of its own. */
     private final StatefulRedisConnection<byte[], byte[]> scriptConnection;
     private final RedisCommands<byte[], byte[]> scriptSync;
-    private final RedisAsyncCommands<byte[], byte[]> scriptAsync;
     private final LuaScript publishMarket;
     private final LuaScript publishAccount;
     /** Per channel, its keys and pub/sub name, encoded once. */
@@ -97,7 +96,6 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
         this.redis = connection.sync();
         this.scriptConnection = client.connect(ByteArrayCodec.INSTANCE);
         this.scriptSync = scriptConnection.sync();
-        this.scriptAsync = scriptConnection.async();
         this.publishMarket = LuaScript.load(redis, "publish_market.lua");
         this.publishAccount = LuaScript.load(redis, "publish_account.lua");
     }
@@ -160,14 +158,16 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
     public CompletionStage<Map<String, MarketPublication.Result>> publishBatchAsync(
             List<MarketPublication> publications, List<AccountMessage> accounts) {
         Batch batch = batch(publications, accounts);
-        List<CompletableFuture<List<Long>>> replies = new ArrayList<>(batch.calls.size());
+        List<AsyncCommand<byte[], byte[], List<Object>>> calls = new ArrayList<>(batch.calls.size());
         for (Call call : batch.calls) {
             LuaScript script = call.market != null ? publishMarket : publishAccount;
-            replies.add(script.<List<Long>>runAsync(scriptAsync, ScriptOutputType.MULTI, call.script.keys(),
-                    call.script.args()).toCompletableFuture());
+            calls.add(script.evalshaCommand(call.script.keys(), call.script.args()));
         }
-        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
-                .thenApply(done -> results(batch, replies.stream().map(CompletableFuture::join).toList()));
+        // all of the batch's calls in one write (Lettuce writes each call on its own otherwise: a socket
+        // write, and from a thread other than the event loop a wake-up of it, per call)
+        scriptConnection.dispatch(calls);
+        return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+                .thenApply(done -> results(batch, calls.stream().map(RedisMarketDataPublisher::longs).toList()));
     }
 
     /** {@link #publishBatchAsync}, call by call, waiting for each answer (and reloading the scripts if need be). */
@@ -206,6 +206,12 @@ public final class RedisMarketDataPublisher implements AutoCloseable {
             calls.add(new Call(null, accountScript(ofAccount)));
         }
         return new Batch(calls);
+    }
+
+    /** A script call's multi-bulk reply of integers (the scripts return arrays of sequences and outcomes). */
+    @SuppressWarnings("unchecked")
+    private static List<Long> longs(AsyncCommand<byte[], byte[], List<Object>> call) {
+        return (List<Long>) (List<?>) call.join();
     }
 
     /** Each market call's result, by market. */
